@@ -1,0 +1,17 @@
+package io.poolclient;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every mount at one moment, in match order: the body of {@code GET /actuator/httppools}.
+ *
+ * @param mounts longest prefix first, implicit mounts last
+ */
+public record ClientSnapshot(List<MountSnapshot> mounts) {
+
+    /** The mount of that name, if any. */
+    public Optional<MountSnapshot> mount(String name) {
+        return mounts.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,54 @@
+package io.poolclient;
+
+import io.poolclient.pool.PoolManager;
+import io.poolclient.retry.Retry;
+
+/**
+ * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Immutable apart
+ * from the pool manager, which is thread-safe.
+ */
+public final class Mount {
+
+    private final String name;
+    private final MountPrefix prefix;
+    private final MountSettings settings;
+    private final Retry retry;
+    private final PoolManager pools;
+
+    Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
+        this.name = name;
+        this.prefix = prefix;
+        this.settings = settings;
+        this.retry = settings.retryPolicy();
+        this.pools = pools;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MountPrefix prefix() {
+        return prefix;
+    }
+
+    /**
+     * Resolved from the mount, {@code pool-client.defaults} and the built-in defaults; the keys
+     * Spring Boot also knows stay unset here unless configured, so per-client settings can apply.
+     */
+    public MountSettings settings() {
+        return settings;
+    }
+
+    public Retry retry() {
+        return retry;
+    }
+
+    public PoolManager pools() {
+        return pools;
+    }
+
+    @Override
+    public String toString() {
+        return "Mount[" + name + " " + prefix + "]";
+    }
+}

@@ -1,0 +1,281 @@
+package io.poolclient;
+
+import io.poolclient.http.Connector;
+import io.poolclient.pool.HostPool;
+import io.poolclient.pool.PoolListener;
+import io.poolclient.pool.PoolManager;
+import io.poolclient.pool.PooledConnection;
+import io.poolclient.pool.PoolSnapshot;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: a table of mounts, each with its own pool manager, that executes requests through
+ * the mount whose prefix matches longest. Two implicit mounts, {@code http} and {@code https},
+ * catch every URL no configured mount claims.
+ *
+ * <p><b>Concurrency contract.</b> Thread-safe: build one and share it. {@link #execute} runs on the
+ * caller's thread (platform or virtual). One daemon housekeeping thread per client closes expired
+ * idle connections and reports leases older than a mount's {@code leak-detection-threshold}.
+ * {@link #close()} stops it, closes idle connections, fails waiters with
+ * {@link PoolClosedException} and closes leased connections as they come back.
+ */
+public final class PoolClient implements Closeable {
+
+    /** Name of the implicit mount for {@code http://}. */
+    public static final String HTTP = "http";
+    /** Name of the implicit mount for {@code https://}. */
+    public static final String HTTPS = "https";
+
+    private static final Logger log = LoggerFactory.getLogger(PoolClient.class);
+
+    private final List<Mount> mounts;
+    private final Map<String, Mount> byName;
+    private final RequestExecutor executor;
+    private final ScheduledExecutorService housekeeper;
+    private volatile boolean closed;
+
+    private PoolClient(Builder b) {
+        List<Mount> list = new ArrayList<>();
+        b.mounts.forEach((name, spec) -> list.add(new Mount(name, spec.prefix, spec.resolved,
+                new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key,
+                        spec.resolved.poolMaxsize(), spec.resolved.poolBlock(), spec.resolved.idleTimeout(),
+                        spec.resolved.maxLifetime(), spec.resolved.leakDetectionThreshold() != null, b.listener),
+                        b.listener))));
+        list.sort(Comparator.comparing((Mount m) -> m.prefix().isSchemeOnly())
+                .thenComparing(m -> -m.prefix().length())
+                .thenComparing(Mount::name));
+        this.mounts = List.copyOf(list);
+        Map<String, Mount> names = new LinkedHashMap<>();
+        mounts.forEach(m -> names.put(m.name(), m));
+        this.byName = names;
+        this.executor = new RequestExecutor(this, new Connector());
+        this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pool-client-housekeeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = b.housekeepingInterval.toMillis();
+        housekeeper.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Executes a request with no per-caller fallbacks. */
+    public Response execute(Request request) throws IOException {
+        return execute(request, RequestOptions.NONE);
+    }
+
+    /**
+     * Executes a request through its mount and returns the final response (after retries and
+     * redirects). The caller must close it or read its body to the end.
+     *
+     * @throws PoolClientException (an {@link IOException}) for every failure; see DESIGN §4
+     */
+    public Response execute(Request request, RequestOptions options) throws IOException {
+        if (closed) {
+            throw new PoolClosedException("The pool client is closed", null, request.uri().getHost(), null);
+        }
+        return executor.execute(request, options == null ? RequestOptions.NONE : options);
+    }
+
+    /** The mount a URL goes through: the longest matching prefix, else the implicit mount of its scheme. */
+    public Mount resolve(URI uri) {
+        for (Mount m : mounts) {
+            if (m.prefix().matches(uri)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("No mount for " + uri.getScheme() + " URLs");
+    }
+
+    /** The mounts in match order. */
+    public List<Mount> mounts() {
+        return mounts;
+    }
+
+    public Optional<Mount> mount(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** Every mount and pool now, in match order. */
+    public ClientSnapshot snapshot() {
+        List<MountSnapshot> list = new ArrayList<>(mounts.size());
+        mounts.forEach(m -> list.add(snapshot(m)));
+        return new ClientSnapshot(List.copyOf(list));
+    }
+
+    /** One mount now, if it exists. */
+    public Optional<MountSnapshot> snapshot(String mountName) {
+        return mount(mountName).map(PoolClient::snapshot);
+    }
+
+    private static MountSnapshot snapshot(Mount m) {
+        List<PoolSnapshot> pools = new ArrayList<>();
+        m.pools().pools().forEach(p -> pools.add(p.snapshot()));
+        return new MountSnapshot(m.name(), m.prefix().toString(), m.settings().describe(), m.pools().evicted(),
+                List.copyOf(pools));
+    }
+
+    /**
+     * Drops a mount's pools (the endpoint's DELETE): idle connections close now, leased ones when
+     * returned; not counted as eviction.
+     *
+     * @return false when no mount has that name
+     */
+    public boolean drop(String mountName) {
+        Mount m = byName.get(mountName);
+        if (m == null) {
+            return false;
+        }
+        m.pools().dropAll();
+        return true;
+    }
+
+    private void housekeep() {
+        try {
+            for (Mount m : mounts) {
+                Duration threshold = m.settings().leakDetectionThreshold();
+                for (HostPool pool : m.pools().pools()) {
+                    pool.closeExpired();
+                    if (threshold != null && !threshold.isZero()) {
+                        for (PooledConnection c : pool.leasesOlderThan(threshold.toNanos())) {
+                            if (c.markLeakReported()) {
+                                log.warn("Possible connection leak: a connection to {} (mount '{}') has been leased for "
+                                        + "more than {} (leak-detection-threshold). It was leased here:",
+                                        pool.key().hostPort(), m.name(), MountSettings.format(threshold), c.leaseSite());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("Pool housekeeping failed", e);
+        }
+    }
+
+    /** Closes every pool; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        housekeeper.shutdownNow();
+        mounts.forEach(m -> m.pools().close());
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Builds a {@link PoolClient}; validates everything in {@link #build()}. */
+    public static final class Builder {
+
+        private MountSettings defaults = MountSettings.EMPTY;
+        private final Map<String, MountSpec> mounts = new LinkedHashMap<>();
+        private final Map<String, String> prefixes = new LinkedHashMap<>();
+        private final Map<String, MountSettings> implicit = new LinkedHashMap<>();
+        private PoolListener listener = PoolListener.NONE;
+        private Duration housekeepingInterval = Duration.ofSeconds(1);
+
+        private Builder() {
+        }
+
+        /** {@code pool-client.defaults}: settings for every mount, overridden key by key. */
+        public Builder defaults(MountSettings defaults) {
+            this.defaults = defaults;
+            return this;
+        }
+
+        /** A mount with a prefix; or, with {@code prefix} {@code null}, settings for implicit {@code http}/{@code https}. */
+        public Builder mount(String name, String prefix, MountSettings settings) {
+            if (prefix == null) {
+                implicit.put(name, settings);
+            }
+            else {
+                prefixes.put(name, prefix);
+                implicit.put(name, settings);
+            }
+            return this;
+        }
+
+        /** Settings for the implicit {@code http} or {@code https} mount. */
+        public Builder mount(String name, MountSettings settings) {
+            return mount(name, null, settings);
+        }
+
+        public Builder listener(PoolListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** How often idle connections are expired and leases checked for leaks (default 1s). */
+        public Builder housekeepingInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("housekeeping interval must be positive, was " + interval);
+            }
+            this.housekeepingInterval = interval;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the property, for any invalid setting or prefix
+         */
+        public PoolClient build() {
+            defaults.validate("pool-client.defaults");
+            MountSettings base = defaults.withFallback(MountSettings.BUILT_IN);
+            Map<MountPrefix, String> seen = new LinkedHashMap<>();
+            mounts.clear();
+            for (String name : List.of(HTTP, HTTPS)) {
+                MountPrefix prefix = MountPrefix.schemeOnly(name);
+                seen.put(prefix, name);
+                if (prefixes.containsKey(name)) {
+                    throw new IllegalArgumentException("pool-client.mounts." + name + ".prefix must not be set: the implicit mount '"
+                            + name + "' covers every " + name + ":// URL not claimed by another mount");
+                }
+            }
+            for (Map.Entry<String, MountSettings> e : implicit.entrySet()) {
+                String name = e.getKey();
+                String property = "pool-client.mounts." + name;
+                if (name == null || name.isBlank()) {
+                    throw new IllegalArgumentException("pool-client.mounts has a mount with an empty name");
+                }
+                e.getValue().validate(property);
+                if (!HTTP.equals(name) && !HTTPS.equals(name)) {
+                    MountPrefix prefix = MountPrefix.parse(property + ".prefix", prefixes.get(name));
+                    String other = seen.putIfAbsent(prefix, name);
+                    if (other != null) {
+                        throw new IllegalArgumentException(property + ".prefix '" + prefix + "' is the same prefix as mount '"
+                                + other + "'; two mounts cannot share a prefix");
+                    }
+                    mounts.put(name, new MountSpec(prefix, e.getValue().withFallback(base)));
+                }
+            }
+            for (String name : List.of(HTTP, HTTPS)) {
+                MountSettings own = implicit.getOrDefault(name, MountSettings.EMPTY);
+                mounts.put(name, new MountSpec(MountPrefix.schemeOnly(name), own.withFallback(base)));
+            }
+            return new PoolClient(this);
+        }
+
+        private record MountSpec(MountPrefix prefix, MountSettings resolved) {
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.poolclient.http;
+
+import io.poolclient.AddressRefusedException;
+import io.poolclient.ConnectFailedException;
+import io.poolclient.TlsConfig;
+import io.poolclient.pool.HostKey;
+import io.poolclient.pool.PooledConnection;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Opens connections: resolves the host, drops addresses the filter refuses, connects to each
+ * remaining address in turn within one connect-timeout budget, and for HTTPS performs the TLS
+ * handshake with SNI and hostname verification on. Stateless; any thread may call it.
+ */
+public final class Connector {
+
+    /** What one connection attempt needs. */
+    public record Spec(String mount, HostKey key, Duration connectTimeout, Duration readTimeout,
+            TlsConfig tls, Predicate<InetAddress> addressFilter, int maxHeaderCount, int maxHeaderLine) {
+    }
+
+    public PooledConnection open(Spec spec) throws IOException {
+        HostKey key = spec.key();
+        List<InetAddress> addresses = resolve(spec);
+        long budget = spec.connectTimeout().toNanos();
+        long start = System.nanoTime();
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            long remainingMs = Math.max(1, (budget - (System.nanoTime() - start)) / 1_000_000);
+            if (System.nanoTime() - start >= budget) {
+                break;
+            }
+            SocketChannel channel = SocketChannel.open();
+            try {
+                Socket plain = channel.socket();
+                plain.setTcpNoDelay(true);
+                plain.setKeepAlive(true);
+                plain.connect(new InetSocketAddress(address, key.port()), (int) Math.min(Integer.MAX_VALUE, remainingMs));
+                return bind(spec, channel, plain);
+            }
+            catch (IOException e) {
+                closeQuietly(channel);
+                if (e instanceof ConnectFailedException) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw connectFailure(spec, last, System.nanoTime() - start);
+    }
+
+    private static List<InetAddress> resolve(Spec spec) throws IOException {
+        HostKey key = spec.key();
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(key.host());
+        }
+        catch (UnknownHostException e) {
+            throw new ConnectFailedException("Failed to resolve '" + key.host() + "' for " + key.hostPort()
+                    + " through mount '" + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
+        }
+        if (spec.addressFilter() == null) {
+            return List.of(all);
+        }
+        List<InetAddress> allowed = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (spec.addressFilter().test(a)) {
+                allowed.add(a);
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw new AddressRefusedException("Every address of " + key.hostPort() + " was refused by the address filter"
+                    + " (mount '" + spec.mount() + "'); nothing was connected", spec.mount(), key.hostPort(), null);
+        }
+        return allowed;
+    }
+
+    private static PooledConnection bind(Spec spec, SocketChannel channel, Socket plain) throws IOException {
+        Http1Config config = Http1Config.custom()
+                .setMaxHeaderCount(spec.maxHeaderCount())
+                .setMaxLineLength(spec.maxHeaderLine())
+                .setBufferSize(8192)
+                .build();
+        DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config);
+        Socket socket = plain;
+        if (spec.key().isTls()) {
+            SSLSocket tls = handshake(spec, plain);
+            conn.bind(tls, plain);
+            socket = tls;
+        }
+        else {
+            conn.bind(plain);
+        }
+        conn.setSocketTimeout(Timeout.of(spec.readTimeout()));
+        return new PooledConnection(new HttpTransport(channel, socket, conn), System.nanoTime());
+    }
+
+    private static SSLSocket handshake(Spec spec, Socket plain) throws IOException {
+        HostKey key = spec.key();
+        SSLContext context;
+        try {
+            context = spec.tls() != null ? spec.tls().context() : SSLContext.getDefault();
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new ConnectFailedException("No default TLS context for " + key.hostPort(), spec.mount(), key.hostPort(), e);
+        }
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, key.host(), key.port(), true);
+        SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!isAddressLiteral(key.host())) {
+            params.setServerNames(List.of(new SNIHostName(key.host())));
+        }
+        if (spec.tls() != null && spec.tls().protocols() != null) {
+            params.setProtocols(spec.tls().protocols());
+        }
+        if (spec.tls() != null && spec.tls().ciphers() != null) {
+            params.setCipherSuites(spec.tls().ciphers());
+        }
+        tls.setSSLParameters(params);
+        tls.setSoTimeout((int) Math.max(1, spec.connectTimeout().toMillis()));
+        try {
+            tls.startHandshake();
+        }
+        catch (SSLException e) {
+            throw new ConnectFailedException("TLS handshake with " + key.hostPort() + " failed through mount '"
+                    + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
+        }
+        catch (SocketTimeoutException e) {
+            throw new ConnectFailedException("TLS handshake with " + key.hostPort() + " timed out after "
+                    + spec.connectTimeout().toMillis() + " ms (connect-timeout) through mount '" + spec.mount() + "'",
+                    spec.mount(), key.hostPort(), e);
+        }
+        return tls;
+    }
+
+    private static boolean isAddressLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
+    }
+
+    private static ConnectFailedException connectFailure(Spec spec, IOException last, long elapsedNanos) {
+        String hostPort = spec.key().hostPort();
+        String what;
+        if (last == null || last instanceof SocketTimeoutException) {
+            what = "Connect timed out after " + elapsedNanos / 1_000_000 + " ms (connect-timeout "
+                    + spec.connectTimeout().toMillis() + " ms)";
+        }
+        else {
+            what = "Failed to connect (" + last.getMessage() + ")";
+        }
+        return new ConnectFailedException(what + " to " + hostPort + " through mount '" + spec.mount() + "'",
+                spec.mount(), hostPort, last);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        }
+        catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

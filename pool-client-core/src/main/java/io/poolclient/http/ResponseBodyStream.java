@@ -1,0 +1,151 @@
+package io.poolclient.http;
+
+import io.poolclient.pool.CloseReason;
+import io.poolclient.pool.Lease;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.Cleaner;
+import java.time.Duration;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The response body as it arrives on a leased connection. Ends the lease exactly once: reusable
+ * when read to the end of a keep-alive response; on {@link #close()} before the end it drains at
+ * most {@link #DRAIN_LIMIT} bytes (with a short timeout) and otherwise closes the connection; on a
+ * read failure it closes the connection. If the stream becomes unreachable without either, a
+ * {@link Cleaner} reclaims the connection and logs a leak WARN. Use from one thread.
+ */
+final class ResponseBodyStream extends InputStream {
+
+    /** Bytes a premature close reads to save the connection. */
+    static final int DRAIN_LIMIT = 64 * 1024;
+
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "pool-client-leak-reclaimer");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final Logger log = LoggerFactory.getLogger(ResponseBodyStream.class);
+
+    private final InputStream in;
+    private final Lease lease;
+    private final boolean keepAlive;
+    private final String mount;
+    private final String hostPort;
+    private final Duration readTimeout;
+    private final Cleaner.Cleanable cleanable;
+    private boolean done;
+
+    ResponseBodyStream(InputStream in, Lease lease, boolean keepAlive, String mount, String hostPort, Duration readTimeout) {
+        this.in = in;
+        this.lease = lease;
+        this.keepAlive = keepAlive;
+        this.mount = mount;
+        this.hostPort = hostPort;
+        this.readTimeout = readTimeout;
+        this.cleanable = CLEANER.register(this, new Reclaim(lease, mount, hostPort));
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (done) {
+            return -1;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        int n;
+        try {
+            n = in.read(b, off, len);
+        }
+        catch (IOException | RuntimeException e) {
+            end(false, CloseReason.ERROR);
+            throw Failures.map(e, mount, hostPort, readTimeout, "reading the response body");
+        }
+        if (n < 0) {
+            end(keepAlive, CloseReason.NOT_REUSABLE);
+        }
+        return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+        return done ? 0 : in.available();
+    }
+
+    /** Drains a little to save the connection, else closes it; idempotent. */
+    @Override
+    public void close() {
+        if (done) {
+            return;
+        }
+        if (!keepAlive) {
+            end(false, CloseReason.NOT_REUSABLE);
+            return;
+        }
+        try {
+            HttpTransport t = (HttpTransport) lease.connection().transport();
+            t.connection().setSocketTimeout(Timeout.of(DRAIN_TIMEOUT.compareTo(readTimeout) < 0 ? DRAIN_TIMEOUT : readTimeout));
+            byte[] buf = new byte[8192];
+            int budget = DRAIN_LIMIT;
+            while (budget > 0) {
+                int n = in.read(buf, 0, Math.min(buf.length, budget));
+                if (n < 0) {
+                    t.connection().setSocketTimeout(Timeout.of(readTimeout));
+                    end(true, null);
+                    return;
+                }
+                budget -= n;
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            // fall through: the connection cannot be saved
+        }
+        end(false, CloseReason.ERROR);
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    private void end(boolean reusable, CloseReason reason) {
+        done = true;
+        if (reusable) {
+            lease.release();
+        }
+        else {
+            lease.close(reason);
+        }
+        cleanable.clean(); // the lease has ended, so the reclaimer does nothing but unregister
+    }
+
+    /** Reclaims a lease whose response was dropped unclosed. Holds no reference to the stream. */
+    private record Reclaim(Lease lease, String mount, String hostPort) implements Runnable {
+        @Override
+        public void run() {
+            if (lease.isEnded()) {
+                return;
+            }
+            Throwable site = lease.connection().leaseSite();
+            String msg = "Connection leak: a response from " + hostPort + " (mount '" + mount
+                    + "') was dropped without being closed or read to the end; its connection was reclaimed";
+            if (site != null) {
+                log.warn(msg + ". It was leased here:", site);
+            }
+            else {
+                log.warn(msg + " (set leak-detection-threshold on the mount to log where it was leased)");
+            }
+            lease.close(CloseReason.LEAKED);
+        }
+    }
+}

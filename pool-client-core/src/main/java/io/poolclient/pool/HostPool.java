@@ -1,0 +1,577 @@
+package io.poolclient.pool;
+
+import io.poolclient.PoolClosedException;
+import io.poolclient.PoolTimeoutException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections to one host (scheme + host + port + TLS identity) within one mount: urllib3's
+ * {@code HTTPConnectionPool}.
+ *
+ * <p><b>Concurrency contract.</b> Any thread may call {@link #acquire} and must hand every connection
+ * it got back exactly once through {@link #release}. All state lives under one {@link ReentrantLock}
+ * that is never held across I/O or a wait: sockets are opened, checked and closed outside it, and
+ * waiting uses a {@link Condition}, so virtual threads are never pinned.
+ *
+ * <p><b>Guarantees.</b> Idle connections are reused last-in first-out and are checked (expiry and a
+ * non-blocking stale probe) before being handed out. Without {@code block}, a caller that finds
+ * nothing idle opens a new connection even past {@code maxsize}, and a returned connection that does
+ * not fit among {@code maxsize} idle ones is discarded with a WARN. With {@code block}, at most
+ * {@code maxsize} connections exist (idle + leased + being opened); callers wait first come first
+ * served, each handed a returned connection or a freed slot directly so that no newcomer can barge
+ * ahead, for at most the pool timeout. Counters satisfy
+ * {@code opened = idle + leased + discarded + closed} whenever no call is in progress.
+ *
+ * <p>A retired pool (evicted, dropped or shut down) keeps no idle connection: each returned one is
+ * closed. A shut-down pool also refuses new callers and fails its waiters with
+ * {@link PoolClosedException}.
+ */
+public final class HostPool {
+
+    private static final Logger log = LoggerFactory.getLogger(HostPool.class);
+
+    private final String mount;
+    private final HostKey key;
+    private final int maxsize;
+    private final boolean block;
+    private final long idleTimeoutNanos;
+    private final long maxLifetimeNanos;
+    private final boolean captureLeaseSite;
+    private final PoolListener listener;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private PooledConnection leasedHead;
+    private int leased;
+    private int connecting;
+    private boolean retired;
+    private boolean shutdown;
+    private long opened;
+    private long discarded;
+    private final EnumMap<CloseReason, Long> closed = new EnumMap<>(CloseReason.class);
+    private long closedTotal;
+    private final LongAdder reused = new LongAdder();
+    private final LongAdder requests = new LongAdder();
+
+    /** Opens a new connection for {@link #acquire}; called outside the pool lock. */
+    @FunctionalInterface
+    public interface Opener {
+        PooledConnection open() throws IOException;
+    }
+
+    /** What a waiting caller is handed, under the lock. */
+    private static final class Waiter {
+        final Condition ready;
+        PooledConnection connection;
+        boolean slot;
+        boolean closed;
+
+        Waiter(Condition ready) {
+            this.ready = ready;
+        }
+    }
+
+    /**
+     * @param mount the owning mount's name
+     * @param key the host this pool connects to
+     * @param maxsize {@code pool-maxsize}, at least 1
+     * @param block {@code pool-block}
+     * @param idleTimeout {@code idle-timeout}; zero keeps idle connections until the server's keep-alive says otherwise
+     * @param maxLifetime {@code max-lifetime}, or {@code null} for none
+     * @param captureLeaseSite record a stack trace at each lease, for leak reports
+     * @param listener told of acquisitions
+     */
+    public HostPool(String mount, HostKey key, int maxsize, boolean block, Duration idleTimeout, Duration maxLifetime,
+            boolean captureLeaseSite, PoolListener listener) {
+        if (maxsize < 1) {
+            throw new IllegalArgumentException("maxsize must be >= 1, was " + maxsize);
+        }
+        this.mount = mount;
+        this.key = key;
+        this.maxsize = maxsize;
+        this.block = block;
+        this.idleTimeoutNanos = idleTimeout == null || idleTimeout.isZero() ? Long.MAX_VALUE : idleTimeout.toNanos();
+        this.maxLifetimeNanos = maxLifetime == null || maxLifetime.isZero() ? Long.MAX_VALUE : maxLifetime.toNanos();
+        this.captureLeaseSite = captureLeaseSite;
+        this.listener = listener;
+    }
+
+    /**
+     * Hands out a connection: a checked idle one, else a new one from {@code opener}; with
+     * {@code block} at maxsize, waits up to {@code timeout} for one to come back.
+     *
+     * @throws PoolTimeoutException when a blocking pool had nothing within the timeout
+     * @throws PoolClosedException when the pool was shut down
+     * @throws IOException whatever {@code opener} threw; the slot it held is freed
+     */
+    public PooledConnection acquire(Duration timeout, Opener opener) throws IOException {
+        long start = System.nanoTime();
+        long timeoutNanos = timeout.toNanos();
+        while (true) {
+            PooledConnection candidate = null;
+            boolean open = false;
+            lock.lock();
+            try {
+                if (shutdown) {
+                    throw closedException();
+                }
+                if (!block || waiters.isEmpty()) {
+                    candidate = idle.pollFirst();
+                    if (candidate != null) {
+                        lease(candidate, true);
+                    }
+                    else if (!block || idle.size() + leased + connecting < maxsize) {
+                        connecting++;
+                        open = true;
+                    }
+                }
+                if (candidate == null && !open) {
+                    Waiter w = await(start, timeoutNanos);
+                    if (w.connection != null) {
+                        candidate = w.connection;
+                    }
+                    else {
+                        open = true;
+                    }
+                }
+            }
+            finally {
+                lock.unlock();
+            }
+            if (candidate != null) {
+                CloseReason unusable = checkReusable(candidate, System.nanoTime());
+                if (unusable == null) {
+                    reused.increment();
+                    notifyAcquired(start);
+                    return candidate;
+                }
+                release(candidate, false, unusable);
+                continue;
+            }
+            PooledConnection fresh;
+            try {
+                fresh = opener.open();
+            }
+            catch (IOException | RuntimeException | Error e) {
+                connectFailed();
+                throw e;
+            }
+            connected(fresh);
+            notifyAcquired(start);
+            return fresh;
+        }
+    }
+
+    /** Waits, holding the lock, until handed a connection or a slot; the lock is held on return. */
+    private Waiter await(long start, long timeoutNanos) throws IOException {
+        Waiter w = new Waiter(lock.newCondition());
+        waiters.addLast(w);
+        long remaining = timeoutNanos - (System.nanoTime() - start);
+        try {
+            while (w.connection == null && !w.slot && !w.closed) {
+                if (remaining <= 0) {
+                    waiters.remove(w);
+                    throw new PoolTimeoutException(mount, key.hostPort(), maxsize,
+                            Duration.ofNanos(System.nanoTime() - start));
+                }
+                remaining = w.ready.awaitNanos(remaining);
+            }
+        }
+        catch (InterruptedException e) {
+            waiters.remove(w);
+            giveBack(w);
+            Thread.currentThread().interrupt();
+            throw new PoolClosedException("Interrupted while waiting for a connection to " + key.hostPort()
+                    + " from mount '" + mount + "'", mount, key.hostPort(), e);
+        }
+        if (w.closed) {
+            throw closedException();
+        }
+        return w;
+    }
+
+    /** An interrupted waiter may already have been handed something: pass it on. Lock held. */
+    private void giveBack(Waiter w) {
+        if (w.connection != null) {
+            PooledConnection c = w.connection;
+            unlinkLeased(c);
+            handOffOrKeep(c, System.nanoTime());
+        }
+        else if (w.slot) {
+            connecting--;
+            grantSlotIfWaiting();
+        }
+    }
+
+    private void connectFailed() {
+        lock.lock();
+        try {
+            connecting--;
+            grantSlotIfWaiting();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void connected(PooledConnection fresh) {
+        lock.lock();
+        try {
+            connecting--;
+            opened++;
+            lease(fresh, false);
+        }
+        finally {
+            lock.unlock();
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
+        }
+    }
+
+    private void notifyAcquired(long start) {
+        try {
+            listener.connectionAcquired(this, System.nanoTime() - start);
+        }
+        catch (RuntimeException e) {
+            log.warn("Pool listener failed on acquire for {}", key.hostPort(), e);
+        }
+    }
+
+    /**
+     * Takes back a connection handed out by {@link #acquire}. A reusable one goes to the first
+     * waiter, else to the idle stack, else (non-blocking pool full) is discarded with a WARN.
+     *
+     * @param reusable whether the last exchange left the connection fit for another
+     * @param reason why it is closed when not reusable
+     */
+    public void release(PooledConnection c, boolean reusable, CloseReason reason) {
+        long now = System.nanoTime();
+        PooledConnection toClose = null;
+        boolean full = false;
+        lock.lock();
+        try {
+            if (!c.leased) {
+                return; // released twice: the first release counted it
+            }
+            unlinkLeased(c);
+            CloseReason why = reusable ? checkExpired(c, now) : reason;
+            if (why == null && (retired || shutdown)) {
+                why = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
+            }
+            if (why == null) {
+                full = !handOffOrKeep(c, now);
+                if (full) {
+                    discarded++;
+                    toClose = c;
+                }
+            }
+            else {
+                count(why);
+                toClose = c;
+                grantSlotIfWaiting();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        if (toClose != null) {
+            toClose.transport().close();
+        }
+        if (full) {
+            log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), maxsize);
+        }
+    }
+
+    /** Gives a reusable connection to the first waiter or the idle stack; false when neither can take it. */
+    private boolean handOffOrKeep(PooledConnection c, long now) {
+        c.returned(now);
+        Waiter w = waiters.pollFirst();
+        if (w != null) {
+            lease(c, true);
+            w.connection = c;
+            w.ready.signal();
+            return true;
+        }
+        if (idle.size() < maxsize) {
+            idle.addFirst(c);
+            return true;
+        }
+        return false;
+    }
+
+    /** A connection closed or failed to open in a blocking pool: its slot goes to the first waiter. */
+    private void grantSlotIfWaiting() {
+        if (block && !waiters.isEmpty() && idle.size() + leased + connecting < maxsize) {
+            Waiter w = waiters.pollFirst();
+            connecting++;
+            w.slot = true;
+            w.ready.signal();
+        }
+    }
+
+    private void lease(PooledConnection c, boolean reused) {
+        c.markLeased(System.nanoTime(), reused, captureLeaseSite ? new Throwable("leased here") : null);
+        c.leased = true;
+        c.prev = null;
+        c.next = leasedHead;
+        if (leasedHead != null) {
+            leasedHead.prev = c;
+        }
+        leasedHead = c;
+        leased++;
+    }
+
+    private void unlinkLeased(PooledConnection c) {
+        if (c.prev != null) {
+            c.prev.next = c.next;
+        }
+        else {
+            leasedHead = c.next;
+        }
+        if (c.next != null) {
+            c.next.prev = c.prev;
+        }
+        c.prev = null;
+        c.next = null;
+        c.leased = false;
+        leased--;
+    }
+
+    private void count(CloseReason reason) {
+        closed.merge(reason, 1L, Long::sum);
+        closedTotal++;
+    }
+
+    /** Expiry only (no I/O): idle timeout, server keep-alive, max lifetime. */
+    private CloseReason checkExpired(PooledConnection c, long now) {
+        if (now - c.keepAliveDeadlineNanos() >= 0 && c.keepAliveDeadlineNanos() != Long.MAX_VALUE) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        if (now - c.createdNanos() >= maxLifetimeNanos) {
+            return CloseReason.MAX_LIFETIME;
+        }
+        return null;
+    }
+
+    private CloseReason checkReusable(PooledConnection c, long now) {
+        CloseReason expired = checkExpired(c, now);
+        if (expired != null) {
+            return expired;
+        }
+        if (now - c.lastReturnedNanos() >= idleTimeoutNanos) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        return c.transport().isStale() ? CloseReason.STALE : null;
+    }
+
+    /** Counts an exchange sent on one of this pool's connections (every attempt). */
+    public void requestSent() {
+        requests.increment();
+    }
+
+    /**
+     * Closes idle connections past their idle timeout, keep-alive or lifetime. Called by the
+     * client's evictor thread.
+     */
+    public void closeExpired() {
+        long now = System.nanoTime();
+        List<PooledConnection> expired = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext();) {
+                PooledConnection c = it.next();
+                CloseReason why = checkExpired(c, now);
+                if (why == null && now - c.lastReturnedNanos() >= idleTimeoutNanos) {
+                    why = CloseReason.IDLE_TIMEOUT;
+                }
+                if (why != null) {
+                    it.remove();
+                    count(why);
+                    expired.add(c);
+                }
+            }
+            if (!expired.isEmpty()) {
+                for (int i = 0; i < expired.size(); i++) {
+                    grantSlotIfWaiting();
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        expired.forEach(c -> c.transport().close());
+    }
+
+    /**
+     * Leases held longer than {@code thresholdNanos} that have not been reported yet are passed to
+     * {@code reporter}; each lease is reported once.
+     */
+    public List<PooledConnection> leasesOlderThan(long thresholdNanos) {
+        long now = System.nanoTime();
+        List<PooledConnection> old = new ArrayList<>();
+        lock.lock();
+        try {
+            for (PooledConnection c = leasedHead; c != null; c = c.next) {
+                if (now - c.leasedAtNanos() >= thresholdNanos) {
+                    old.add(c);
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        return old;
+    }
+
+    /**
+     * Takes this pool out of service: idle connections are closed now, leased ones when returned.
+     * With {@code shutdown}, waiters fail with {@link PoolClosedException} and new callers are refused.
+     */
+    public void retire(boolean shutdown) {
+        List<PooledConnection> toClose;
+        lock.lock();
+        try {
+            retired = true;
+            CloseReason reason = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
+            toClose = new ArrayList<>(idle);
+            idle.clear();
+            toClose.forEach(c -> count(reason));
+            if (shutdown) {
+                this.shutdown = true;
+                for (Waiter w; (w = waiters.pollFirst()) != null;) {
+                    w.closed = true;
+                    w.ready.signal();
+                }
+            }
+            else {
+                for (int i = 0; i < toClose.size(); i++) {
+                    grantSlotIfWaiting();
+                }
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        toClose.forEach(c -> c.transport().close());
+    }
+
+    private PoolClosedException closedException() {
+        return new PoolClosedException("Pool for " + key.hostPort() + " in mount '" + mount + "' is closed", mount,
+                key.hostPort(), null);
+    }
+
+    /** The counts now, read under the lock so that they add up. */
+    public PoolSnapshot snapshot() {
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            long oldest = 0;
+            for (PooledConnection c = leasedHead; c != null; c = c.next) {
+                oldest = Math.max(oldest, now - c.leasedAtNanos());
+            }
+            Map<String, Long> reasons = new LinkedHashMap<>();
+            closed.forEach((r, n) -> reasons.put(r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
+            return new PoolSnapshot(key.scheme(), hostForDisplay(), key.port(), leased, idle.size(), waiters.size(),
+                    maxsize, opened, reused.sum(), discarded, closedTotal, requests.sum(),
+                    TimeUnit.NANOSECONDS.toMillis(oldest), reasons);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private String hostForDisplay() {
+        return key.host().indexOf(':') >= 0 ? "[" + key.host() + "]" : key.host();
+    }
+
+    public String mount() {
+        return mount;
+    }
+
+    public HostKey key() {
+        return key;
+    }
+
+    public int maxsize() {
+        return maxsize;
+    }
+
+    public boolean isBlocking() {
+        return block;
+    }
+
+    /** Connections leased now (a racy read, for gauges). */
+    public int leased() {
+        lock.lock();
+        try {
+            return leased;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Idle connections now (for gauges). */
+    public int idle() {
+        lock.lock();
+        try {
+            return idle.size();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Callers waiting now (for gauges). */
+    public int pending() {
+        lock.lock();
+        try {
+            return waiters.size();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    public long opened() {
+        lock.lock();
+        try {
+            return opened;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    public long discarded() {
+        lock.lock();
+        try {
+            return discarded;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HostPool[" + mount + " " + key + "]";
+    }
+}

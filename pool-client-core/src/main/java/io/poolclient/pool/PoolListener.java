@@ -1,0 +1,27 @@
+package io.poolclient.pool;
+
+/**
+ * Hears about host pools appearing, going and handing out connections; metrics bind to it.
+ * Called on the requesting thread, outside every pool lock; implementations must be fast and
+ * must not throw (an exception is logged and ignored).
+ */
+public interface PoolListener {
+
+    PoolListener NONE = new PoolListener() {
+    };
+
+    /** A host pool was created in a mount. */
+    default void poolAdded(HostPool pool) {
+    }
+
+    /**
+     * A host pool left its mount: evicted by the LRU ({@code evicted} true), or dropped through the
+     * endpoint or at shutdown.
+     */
+    default void poolRemoved(HostPool pool, boolean evicted) {
+    }
+
+    /** A caller got a connection after waiting {@code waitNanos} (0 when one was free). */
+    default void connectionAcquired(HostPool pool, long waitNanos) {
+    }
+}

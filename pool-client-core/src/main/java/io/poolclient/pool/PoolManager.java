@@ -1,0 +1,160 @@
+package io.poolclient.pool;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host pools of one mount, least recently used first: urllib3's {@code PoolManager}.
+ *
+ * <p><b>Concurrency contract.</b> Any thread may call any method. The map is guarded by one lock held
+ * only for the lookup itself; pools are created under it (cheap, no I/O) and retired outside it.
+ * Past {@code poolConnections} pools the least recently used one is evicted: counted, removed from
+ * the map and retired (its idle connections closed now, its leased ones when returned). A caller that
+ * looked up a pool just before it was evicted may still use it; its connections then close on return.
+ */
+public final class PoolManager {
+
+    private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
+
+    private final String mount;
+    private final int poolConnections;
+    private final Function<HostKey, HostPool> factory;
+    private final PoolListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LinkedHashMap<HostKey, HostPool> pools = new LinkedHashMap<>(16, 0.75f, true);
+    private long evicted;
+    private boolean closed;
+
+    /**
+     * @param mount the mount's name
+     * @param poolConnections how many host pools to keep, at least 1
+     * @param factory creates the pool for a key (no I/O)
+     * @param listener told of pools added and removed
+     */
+    public PoolManager(String mount, int poolConnections, Function<HostKey, HostPool> factory, PoolListener listener) {
+        if (poolConnections < 1) {
+            throw new IllegalArgumentException("poolConnections must be >= 1, was " + poolConnections);
+        }
+        this.mount = mount;
+        this.poolConnections = poolConnections;
+        this.factory = factory;
+        this.listener = listener;
+    }
+
+    /** The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently used. */
+    public HostPool pool(HostKey key) {
+        HostPool created;
+        HostPool eldest = null;
+        lock.lock();
+        try {
+            HostPool existing = pools.get(key);
+            if (existing != null) {
+                return existing;
+            }
+            created = factory.apply(key);
+            if (closed) {
+                created.retire(true);
+                return created;
+            }
+            pools.put(key, created);
+            if (pools.size() > poolConnections) {
+                Iterator<HostPool> it = pools.values().iterator();
+                eldest = it.next();
+                it.remove();
+                evicted++;
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+        notify(l -> l.poolAdded(created));
+        if (eldest != null) {
+            HostPool gone = eldest;
+            log.debug("Mount '{}' keeps {} host pools: evicting {}", mount, poolConnections, gone.key());
+            gone.retire(false);
+            notify(l -> l.poolRemoved(gone, true));
+        }
+        return created;
+    }
+
+    /**
+     * Drops every pool of this mount (the endpoint's DELETE): idle connections close now, leased
+     * ones when returned. Not counted as eviction.
+     */
+    public void dropAll() {
+        retireAll(false);
+    }
+
+    /** Shuts every pool down for good; later lookups get closed pools. */
+    public void close() {
+        retireAll(true);
+    }
+
+    private void retireAll(boolean shutdown) {
+        List<HostPool> dropped;
+        lock.lock();
+        try {
+            closed |= shutdown;
+            dropped = new ArrayList<>(pools.values());
+            pools.clear();
+        }
+        finally {
+            lock.unlock();
+        }
+        for (HostPool p : dropped) {
+            p.retire(shutdown);
+            notify(l -> l.poolRemoved(p, false));
+        }
+    }
+
+    /** The pools now, least recently used first. */
+    public List<HostPool> pools() {
+        lock.lock();
+        try {
+            return new ArrayList<>(pools.values());
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pools evicted by the LRU since start. */
+    public long evicted() {
+        lock.lock();
+        try {
+            return evicted;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    public String mount() {
+        return mount;
+    }
+
+    public int poolConnections() {
+        return poolConnections;
+    }
+
+    private void notify(java.util.function.Consumer<PoolListener> event) {
+        try {
+            event.accept(listener);
+        }
+        catch (RuntimeException e) {
+            log.warn("Pool listener failed in mount '{}'", mount, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PoolManager[" + mount + ", " + Map.of("pools", pools().size(), "evicted", evicted()) + "]";
+    }
+}
