@@ -1,11 +1,13 @@
 package io.poolclient.http;
 
 import io.poolclient.Header;
+import io.poolclient.ReadTimeoutException;
 import io.poolclient.Request;
 import io.poolclient.RequestBody;
 import io.poolclient.Response;
 import io.poolclient.pool.CloseReason;
 import io.poolclient.pool.Lease;
+import io.poolclient.pool.PooledConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,7 +87,7 @@ public final class Exchange {
             else {
                 wire.addHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
             }
-            wire.setEntity(new BodyEntity(body));
+            wire.setEntity(new BodyEntity(body, lease.connection(), readTimeout.toNanos()));
         }
         else if (needsLength(request.method())) {
             wire.addHeader(HttpHeaders.CONTENT_LENGTH, "0");
@@ -99,12 +101,15 @@ public final class Exchange {
             if (log.isDebugEnabled()) {
                 log.debug("{} {} {} (mount '{}')", request.method(), hostPort, target, mount);
             }
+            lease.connection().beginWrite(System.nanoTime() + readTimeout.toNanos());
             conn.sendRequestHeader(wire);
             if (wire.getEntity() != null) {
                 stage = Stage.BODY;
                 conn.sendRequestEntity(wire);
             }
+            lease.connection().beginWrite(System.nanoTime() + readTimeout.toNanos());
             conn.flush();
+            lease.connection().endWrite();
             stage = Stage.AWAIT;
             ClassicHttpResponse response = conn.receiveResponseHeader();
             while (response.getCode() < 200 && response.getCode() != 101) {
@@ -126,7 +131,13 @@ public final class Exchange {
             return respond(mount, lease, response, hasBody, keepAlive, decode, hostPort, readTimeout);
         }
         catch (IOException | HttpException | RuntimeException e) {
+            lease.connection().endWrite();
             lease.close(CloseReason.ERROR);
+            if (lease.connection().writeTimedOut()) {
+                throw new AttemptFailedException(new ReadTimeoutException("Write timed out after " + readTimeout.toMillis()
+                        + " ms (read-timeout) sending the request to " + hostPort + " through mount '" + mount
+                        + "': the server stopped reading", mount, hostPort, e), false, stage == Stage.BODY, true);
+            }
             boolean noResponse = stage != Stage.RESPONSE
                     && (stage != Stage.AWAIT || e instanceof NoHttpResponseException || e instanceof SocketException);
             String phase = stage == Stage.AWAIT || stage == Stage.RESPONSE ? "waiting for the response" : "sending the request";
@@ -209,13 +220,22 @@ public final class Exchange {
         }
     }
 
-    /** Adapts a {@link RequestBody} to httpcore5's entity; framing comes from the request headers. */
+    /**
+     * Adapts a {@link RequestBody} to httpcore5's entity; framing comes from the request headers.
+     * Each write of at most {@link #SLICE} bytes must make progress within the read timeout: the
+     * time the body spends producing its bytes between writes is not counted.
+     */
     private static final class BodyEntity extends AbstractHttpEntity {
+        private static final int SLICE = 64 * 1024;
         private final RequestBody body;
+        private final PooledConnection connection;
+        private final long writeTimeoutNanos;
 
-        BodyEntity(RequestBody body) {
+        BodyEntity(RequestBody body, PooledConnection connection, long writeTimeoutNanos) {
             super((ContentType) null, null, body.contentLength() < 0);
             this.body = body;
+            this.connection = connection;
+            this.writeTimeoutNanos = writeTimeoutNanos;
         }
 
         @Override
@@ -235,7 +255,35 @@ public final class Exchange {
 
         @Override
         public void writeTo(OutputStream out) throws IOException {
-            body.writeTo(out);
+            connection.endWrite();
+            body.writeTo(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    for (int done = 0; done < len; done += SLICE) {
+                        connection.beginWrite(System.nanoTime() + writeTimeoutNanos);
+                        out.write(b, off + done, Math.min(SLICE, len - done));
+                        connection.endWrite();
+                    }
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    connection.beginWrite(System.nanoTime() + writeTimeoutNanos);
+                    out.flush();
+                    connection.endWrite();
+                }
+
+                @Override
+                public void close() {
+                    // the connection's stream is not the body's to close
+                }
+            });
+            connection.beginWrite(System.nanoTime() + writeTimeoutNanos);
         }
 
         @Override

@@ -14,6 +14,8 @@ public final class PooledConnection {
     private volatile Throwable leaseSite;
     private boolean reused;
     private volatile boolean leakReported;
+    private volatile long writeDeadlineNanos;
+    private volatile boolean writeTimedOut;
     private long exchanges;
 
     // intrusive list of leased connections, guarded by the owning pool's lock
@@ -50,6 +52,35 @@ public final class PooledConnection {
         }
         leakReported = true;
         return true;
+    }
+
+    /**
+     * Marks the start of a request write that must finish by {@code deadlineNanos}: socket writes
+     * have no timeout of their own, so the housekeeper closes the socket of an overdue write.
+     */
+    public void beginWrite(long deadlineNanos) {
+        this.writeDeadlineNanos = deadlineNanos == 0 ? 1 : deadlineNanos;
+    }
+
+    /** The request has been written and flushed. */
+    public void endWrite() {
+        this.writeDeadlineNanos = 0;
+    }
+
+    /** True when the housekeeper closed this connection because a write outlived its deadline. */
+    public boolean writeTimedOut() {
+        return writeTimedOut;
+    }
+
+    /** Closes the socket if a write is overdue at {@code now}; called by the housekeeper. */
+    boolean closeIfWriteOverdue(long now) {
+        long deadline = writeDeadlineNanos;
+        if (deadline != 0 && now - deadline > 0) {
+            writeTimedOut = true;
+            transport.close();
+            return true;
+        }
+        return false;
     }
 
     /** Counts an exchange on this connection; called by the owner. */
