@@ -44,6 +44,7 @@ final class RequestExecutor {
         refuseBadHeaders(current, mount);
         Retry retry = mount.retry();
         boolean staleRetried = false;
+        boolean fresh = false; // the attempt after a dead reused connection goes on a new connection
         int redirects = 0;
         while (true) {
             MountSettings s = mount.settings();
@@ -58,7 +59,9 @@ final class RequestExecutor {
             boolean reused = false;
             Response response;
             try {
-                PooledConnection connection = pool.acquire(s.poolTimeout(), () -> connector.open(spec));
+                boolean needNew = fresh;
+                fresh = false;
+                PooledConnection connection = pool.acquire(s.poolTimeout(), () -> connector.open(spec), needNew);
                 reused = connection.isReused();
                 response = Exchange.execute(mount.name(), new Lease(pool, connection), current, target(uri),
                         hostHeader(key), readTimeout, s.decompress());
@@ -71,6 +74,7 @@ final class RequestExecutor {
                 boolean resendable = canResend(current) || !e.bodyStarted();
                 if (e.noResponse() && reused && !staleRetried && resendable && IDEMPOTENT.contains(current.method())) {
                     staleRetried = true;
+                    fresh = true;
                     log.debug("Reused connection to {} (mount '{}') was closed by the server before a response; "
                             + "retrying once on a new connection", key.hostPort(), mount.name());
                     continue;

@@ -97,9 +97,10 @@ final class ResponseBodyStream extends InputStream {
             HttpTransport t = (HttpTransport) lease.connection().transport();
             t.connection().setSocketTimeout(Timeout.of(DRAIN_TIMEOUT.compareTo(readTimeout) < 0 ? DRAIN_TIMEOUT : readTimeout));
             byte[] buf = new byte[8192];
+            // a body of exactly DRAIN_LIMIT bytes is saved too: the budget allows one more read to see its end
             int budget = DRAIN_LIMIT;
-            while (budget > 0) {
-                int n = in.read(buf, 0, Math.min(buf.length, budget));
+            while (budget >= 0) {
+                int n = in.read(buf, 0, Math.min(buf.length, budget + 1));
                 if (n < 0) {
                     t.connection().setSocketTimeout(Timeout.of(readTimeout));
                     end(true, null);

@@ -17,5 +17,10 @@ public enum CloseReason {
     /** The pool client was closed. */
     SHUTDOWN,
     /** A leaked lease was reclaimed. */
-    LEAKED
+    LEAKED,
+    /**
+     * Closed to make room in a full blocking pool for the new connection that the transparent retry
+     * of a request needs after a reused connection died.
+     */
+    REPLACED
 }

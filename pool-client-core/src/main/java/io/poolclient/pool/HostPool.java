@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * non-blocking stale probe) before being handed out. Without {@code block}, a caller that finds
  * nothing idle opens a new connection even past {@code maxsize}, and a returned connection that does
  * not fit among {@code maxsize} idle ones is discarded with a WARN. With {@code block}, at most
- * {@code maxsize} connections exist (idle + leased + being opened); callers wait first come first
+ * {@code maxsize} connections exist (idle + leased + being opened + being closed: a closed
+ * connection's slot is handed on only once its socket is closed); callers wait first come first
  * served, each handed a returned connection or a freed slot directly so that no newcomer can barge
  * ahead, for at most the pool timeout. Counters satisfy
  * {@code opened = idle + leased + discarded + closed} whenever no call is in progress.
@@ -60,6 +61,8 @@ public final class HostPool {
     private PooledConnection leasedHead;
     private int leased;
     private int connecting;
+    /** Connections already counted as closed whose sockets are being closed outside the lock: they keep their slot until then. */
+    private int closing;
     private boolean retired;
     private boolean shutdown;
     private long opened;
@@ -121,10 +124,21 @@ public final class HostPool {
      * @throws IOException whatever {@code opener} threw; the slot it held is freed
      */
     public PooledConnection acquire(Duration timeout, Opener opener) throws IOException {
+        return acquire(timeout, opener, false);
+    }
+
+    /**
+     * As {@link #acquire(Duration, Opener)}; with {@code newOnly} never hands out an idle connection
+     * but always opens a new one (the transparent retry after a reused connection died). A blocking
+     * pool at maxsize makes room for it by closing its least recently used idle connection, or the
+     * connection handed to it as a waiter, counted as {@link CloseReason#REPLACED}.
+     */
+    public PooledConnection acquire(Duration timeout, Opener opener, boolean newOnly) throws IOException {
         long start = System.nanoTime();
         long timeoutNanos = timeout.toNanos();
         while (true) {
             PooledConnection candidate = null;
+            PooledConnection replaced = null;
             boolean open = false;
             lock.lock();
             try {
@@ -132,18 +146,31 @@ public final class HostPool {
                     throw closedException();
                 }
                 if (!block || waiters.isEmpty()) {
-                    candidate = idle.pollFirst();
+                    candidate = newOnly ? null : idle.pollFirst();
                     if (candidate != null) {
                         lease(candidate, true);
                     }
-                    else if (!block || idle.size() + leased + connecting < maxsize) {
+                    else if (!block || idle.size() + leased + connecting + closing < maxsize) {
+                        connecting++;
+                        open = true;
+                    }
+                    else if (newOnly && !idle.isEmpty()) {
+                        replaced = idle.pollLast(); // its slot goes to the new connection
+                        count(CloseReason.REPLACED);
                         connecting++;
                         open = true;
                     }
                 }
                 if (candidate == null && !open) {
                     Waiter w = await(start, timeoutNanos);
-                    if (w.connection != null) {
+                    if (w.connection != null && newOnly) {
+                        replaced = w.connection; // take its slot for a new connection
+                        unlinkLeased(replaced);
+                        count(CloseReason.REPLACED);
+                        connecting++;
+                        open = true;
+                    }
+                    else if (w.connection != null) {
                         candidate = w.connection;
                     }
                     else {
@@ -153,6 +180,9 @@ public final class HostPool {
             }
             finally {
                 lock.unlock();
+            }
+            if (replaced != null) {
+                replaced.transport().close();
             }
             if (candidate != null) {
                 CloseReason unusable = checkReusable(candidate, System.nanoTime());
@@ -280,19 +310,25 @@ public final class HostPool {
                 if (full) {
                     discarded++;
                     toClose = c;
+                    closing++;
                 }
             }
             else {
                 count(why);
                 toClose = c;
-                grantSlotIfWaiting();
+                closing++;
             }
         }
         finally {
             lock.unlock();
         }
         if (toClose != null) {
-            toClose.transport().close();
+            try {
+                toClose.transport().close();
+            }
+            finally {
+                closedOutsideLock(1);
+            }
         }
         if (full) {
             log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), maxsize);
@@ -316,9 +352,26 @@ public final class HostPool {
         return false;
     }
 
+    /**
+     * Sockets counted in {@link #closing} are closed now: their slots are free. A blocking pool hands
+     * a slot on only after the socket is closed, so that it never has more than maxsize open at once.
+     */
+    private void closedOutsideLock(int count) {
+        lock.lock();
+        try {
+            closing -= count;
+            for (int i = 0; i < count; i++) {
+                grantSlotIfWaiting();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
     /** A connection closed or failed to open in a blocking pool: its slot goes to the first waiter. */
     private void grantSlotIfWaiting() {
-        if (block && !waiters.isEmpty() && idle.size() + leased + connecting < maxsize) {
+        if (block && !waiters.isEmpty() && idle.size() + leased + connecting + closing < maxsize) {
             Waiter w = waiters.pollFirst();
             connecting++;
             w.slot = true;
@@ -407,16 +460,19 @@ public final class HostPool {
                     expired.add(c);
                 }
             }
-            if (!expired.isEmpty()) {
-                for (int i = 0; i < expired.size(); i++) {
-                    grantSlotIfWaiting();
-                }
-            }
+            closing += expired.size();
         }
         finally {
             lock.unlock();
         }
-        expired.forEach(c -> c.transport().close());
+        if (!expired.isEmpty()) {
+            try {
+                expired.forEach(c -> c.transport().close());
+            }
+            finally {
+                closedOutsideLock(expired.size());
+            }
+        }
     }
 
     /**
@@ -485,16 +541,19 @@ public final class HostPool {
                     w.ready.signal();
                 }
             }
-            else {
-                for (int i = 0; i < toClose.size(); i++) {
-                    grantSlotIfWaiting();
-                }
-            }
+            closing += toClose.size();
         }
         finally {
             lock.unlock();
         }
-        toClose.forEach(c -> c.transport().close());
+        if (!toClose.isEmpty()) {
+            try {
+                toClose.forEach(c -> c.transport().close());
+            }
+            finally {
+                closedOutsideLock(toClose.size());
+            }
+        }
     }
 
     private PoolClosedException closedException() {
