@@ -143,7 +143,7 @@ class ScenarioRunner {
         String scenario = "retries";
         Counts before = counts("retrying", null);
         get(scenario, "http://127.0.0.1:" + port + "/upstream/flaky?failures=2&id=" + UUID.randomUUID());
-        return report("Retries: status-forcelist [503], total 3; the endpoint fails twice", "retrying", 1, scenario,
+        return report("Retries: status-forcelist [503], total 3; the endpoint fails twice (Tomcat closes after a 503)", "retrying", 1, scenario,
                 before, counts("retrying", null), 0);
     }
 

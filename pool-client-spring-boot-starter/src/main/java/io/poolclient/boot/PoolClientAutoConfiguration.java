@@ -1,0 +1,78 @@
+package io.poolclient.boot;
+
+import io.poolclient.PoolClient;
+import io.poolclient.pool.PoolListener;
+import io.poolclient.spring.PoolingClientHttpRequestFactory;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.util.LambdaSafe;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ClientHttpRequestFactory;
+
+/**
+ * Auto-configuration of pool-client: one shared {@link PoolClient} built from
+ * {@code pool-client.*} and a {@link ClientHttpRequestFactoryBuilder} over it, registered before
+ * Spring Boot's {@link ImperativeHttpClientAutoConfiguration} so that the auto-configured
+ * {@code RestClient.Builder}, {@code RestTemplateBuilder}, HTTP service groups and
+ * {@code RestClientSsl} all send through the pools. Backs off when the application defines its own
+ * {@link ClientHttpRequestFactoryBuilder}; with {@code pool-client.enabled=false} nothing is created.
+ */
+@AutoConfiguration(before = ImperativeHttpClientAutoConfiguration.class,
+        after = { SslAutoConfiguration.class, HttpClientAutoConfiguration.class })
+@ConditionalOnClass({ PoolClient.class, ClientHttpRequestFactory.class, ClientHttpRequestFactoryBuilder.class })
+@ConditionalOnBooleanProperty(name = "pool-client.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(PoolClientProperties.class)
+public final class PoolClientAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    SslBundleTlsConfigs poolClientTlsConfigs(ObjectProvider<SslBundles> sslBundles) {
+        return new SslBundleTlsConfigs(sslBundles.getIfAvailable());
+    }
+
+    /**
+     * The engine. Every {@link PoolListener} bean hears its pool events (metrics bind this way).
+     * Invalid properties fail the context with an {@link IllegalArgumentException} naming the property.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    PoolClient poolClient(PoolClientProperties properties, SslBundleTlsConfigs tlsConfigs,
+            ObjectProvider<PoolListener> listeners) {
+        List<PoolListener> all = listeners.orderedStream().toList();
+        return new PoolClientPropertiesMapper(tlsConfigs).builder(properties)
+                .listener(CompositePoolListener.of(all))
+                .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+    ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> poolingClientHttpRequestFactoryBuilder(
+            PoolClient poolClient, SslBundleTlsConfigs tlsConfigs,
+            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+        ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> builder =
+                new PoolingClientHttpRequestFactoryBuilder(poolClient, tlsConfigs);
+        return customize(builder, customizers.orderedStream().toList());
+    }
+
+    /** Applies the customizers whose generic type accepts this builder, as Spring Boot does for its own. */
+    @SuppressWarnings("unchecked")
+    private static ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> customize(
+            ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> builder,
+            List<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+        Object[] result = { builder };
+        LambdaSafe.callbacks(ClientHttpRequestFactoryBuilderCustomizer.class, customizers, builder)
+                .invoke(c -> result[0] = c.customize((ClientHttpRequestFactoryBuilder<?>) result[0]));
+        return (ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory>) result[0];
+    }
+}

@@ -1,0 +1,78 @@
+package io.poolclient.boot.health;
+
+import io.poolclient.Mount;
+import io.poolclient.PoolClient;
+import io.poolclient.pool.HostPool;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * The {@code httppools} health indicator. It reports how busy the pools are, never whether the
+ * upstreams are up: it opens no connection and is {@code UP} whenever the engine is open, however
+ * busy its pools ({@code OUT_OF_SERVICE} only once the engine is closed, i.e. during shutdown).
+ *
+ * <p>Details:
+ * <ul>
+ * <li>{@code mounts}: number of mounts (implicit ones included);</li>
+ * <li>{@code pools}: number of host pools now;</li>
+ * <li>{@code leased}, {@code idle}, {@code pending}: totals over every pool;</li>
+ * <li>{@code saturated}: the pools that cannot serve a newcomer at once, each with {@code mount},
+ * {@code host} ({@code host:port}), {@code scheme}, {@code leased}, {@code idle}, {@code pending},
+ * {@code maxsize} and {@code block}. A pool is saturated when callers are waiting for it
+ * ({@code pending > 0}) or, with {@code pool-block}, when all {@code maxsize} connections are
+ * leased. A non-blocking pool never makes callers wait (it opens connections past
+ * {@code maxsize} instead), so it is listed only if callers are waiting.</li>
+ * </ul>
+ */
+public class HttpPoolsHealthIndicator implements HealthIndicator {
+
+    private final PoolClient client;
+
+    public HttpPoolsHealthIndicator(PoolClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public Health health() {
+        Health.Builder builder = client.isClosed() ? Health.outOfService() : Health.up();
+        int pools = 0;
+        long leased = 0;
+        long idle = 0;
+        long pending = 0;
+        List<Map<String, Object>> saturated = new ArrayList<>();
+        for (Mount mount : client.mounts()) {
+            for (HostPool pool : mount.pools().pools()) {
+                pools++;
+                int l = pool.leased();
+                int i = pool.idle();
+                int p = pool.pending();
+                leased += l;
+                idle += i;
+                pending += p;
+                if (p > 0 || (pool.isBlocking() && l >= pool.maxsize())) {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("mount", mount.name());
+                    entry.put("host", pool.key().hostPort());
+                    entry.put("scheme", pool.key().scheme());
+                    entry.put("leased", l);
+                    entry.put("idle", i);
+                    entry.put("pending", p);
+                    entry.put("maxsize", pool.maxsize());
+                    entry.put("block", pool.isBlocking());
+                    saturated.add(entry);
+                }
+            }
+        }
+        return builder.withDetail("mounts", client.mounts().size())
+                .withDetail("pools", pools)
+                .withDetail("leased", leased)
+                .withDetail("idle", idle)
+                .withDetail("pending", pending)
+                .withDetail("saturated", saturated)
+                .build();
+    }
+}

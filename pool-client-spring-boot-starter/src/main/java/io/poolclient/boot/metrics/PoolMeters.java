@@ -1,0 +1,222 @@
+package io.poolclient.boot.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.poolclient.Mount;
+import io.poolclient.PoolClient;
+import io.poolclient.pool.HostPool;
+import io.poolclient.pool.PoolListener;
+import io.poolclient.pool.PoolManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * The Micrometer meters of DESIGN §3, kept in step with the engine's host pools: meters appear
+ * when a pool appears ({@link #poolAdded}) and are removed when it is evicted or dropped
+ * ({@link #poolRemoved}), including pools created long after the registry was bound.
+ *
+ * <p>Meters per host pool, tagged {@code mount}, {@code host} ({@code host:port}) and
+ * {@code scheme}: gauges {@code http.client.pool.connections} ({@code state=leased|idle}),
+ * {@code http.client.pool.pending}, {@code http.client.pool.max}; function counters
+ * {@code http.client.pool.connections.opened} and {@code http.client.pool.connections.discarded};
+ * timer {@code http.client.pool.acquire} (the wait for a connection). Per mount (tag {@code mount}):
+ * function counter {@code http.client.pool.evictions}.
+ *
+ * <p><b>Concurrency contract.</b> Pool events may arrive on any thread, before or after
+ * {@link #bindTo}; pools heard of before binding get their meters at binding. Registration and
+ * removal run under one lock (no I/O inside it). The hot path, {@link #connectionAcquired}, takes no
+ * lock: it reads the pool's timers from a concurrent map. Meters are grouped by their tags, so two
+ * live pools with the same tags (the same host under two TLS identities in one mount, or an evicted
+ * pool still being notified while its successor appears) share one set of meters that reports their
+ * sum and is removed when the last of them goes.
+ */
+public final class PoolMeters implements PoolListener, MeterBinder {
+
+    private final Supplier<PoolClient> client;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    private final List<MeterRegistry> registries = new ArrayList<>();
+    /** Guarded by {@link #lock}. */
+    private final Map<Tags, Slot> slots = new HashMap<>();
+    /** Pools whose removal was heard before their addition (a notification race). Guarded by {@link #lock}. */
+    private final Set<HostPool> removedEarly = new HashSet<>();
+    private final Map<HostPool, Slot> slotOfPool = new ConcurrentHashMap<>();
+
+    /**
+     * @param client the engine, asked for its mounts when binding (the evictions counters)
+     */
+    public PoolMeters(Supplier<PoolClient> client) {
+        this.client = client;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        lock.lock();
+        try {
+            if (registries.contains(registry)) {
+                return;
+            }
+            registries.add(registry);
+            for (Mount mount : client.get().mounts()) {
+                FunctionCounter.builder("http.client.pool.evictions", mount.pools(), PoolManager::evicted)
+                        .tag("mount", mount.name())
+                        .description("Host pools evicted from the mount's LRU (pool-connections)")
+                        .register(registry);
+            }
+            slots.values().forEach(slot -> slot.register(registry));
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void poolAdded(HostPool pool) {
+        lock.lock();
+        try {
+            if (removedEarly.remove(pool) || slotOfPool.containsKey(pool)) {
+                return;
+            }
+            Tags tags = tags(pool);
+            Slot slot = slots.get(tags);
+            if (slot == null) {
+                slot = new Slot(tags);
+                slots.put(tags, slot);
+                for (MeterRegistry registry : registries) {
+                    slot.register(registry);
+                }
+            }
+            slot.pools.add(pool);
+            slotOfPool.put(pool, slot);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void poolRemoved(HostPool pool, boolean evicted) {
+        lock.lock();
+        try {
+            Slot slot = slotOfPool.remove(pool);
+            if (slot == null) {
+                removedEarly.add(pool);
+                return;
+            }
+            slot.pools.remove(pool);
+            if (slot.pools.isEmpty()) {
+                slots.remove(slot.tags);
+                slot.removeMeters();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void connectionAcquired(HostPool pool, long waitNanos) {
+        Slot slot = slotOfPool.get(pool);
+        if (slot != null) {
+            for (Timer timer : slot.timers) {
+                timer.record(waitNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private static Tags tags(HostPool pool) {
+        return Tags.of("mount", pool.mount(), "host", pool.key().hostPort(), "scheme", pool.key().scheme());
+    }
+
+    /** The meters of every live pool with one set of tags, in every bound registry. */
+    private static final class Slot {
+
+        final Tags tags;
+        final List<HostPool> pools = new CopyOnWriteArrayList<>();
+        final List<Timer> timers = new CopyOnWriteArrayList<>();
+        /** Every meter with the registry it lives in; touched under the owner's lock only. */
+        private final List<Map.Entry<MeterRegistry, Meter>> meters = new ArrayList<>();
+
+        Slot(Tags tags) {
+            this.tags = tags;
+        }
+
+        void register(MeterRegistry registry) {
+            gauge(registry, "http.client.pool.connections", Tags.of("state", "leased"), HostPool::leased,
+                    "Connections leased now");
+            gauge(registry, "http.client.pool.connections", Tags.of("state", "idle"), HostPool::idle,
+                    "Idle connections kept for reuse now");
+            gauge(registry, "http.client.pool.pending", Tags.empty(), HostPool::pending,
+                    "Callers waiting for a connection now");
+            gauge(registry, "http.client.pool.max", Tags.empty(), HostPool::maxsize, "pool-maxsize of the host pool");
+            counter(registry, "http.client.pool.connections.opened", HostPool::opened, "Connections established");
+            counter(registry, "http.client.pool.connections.discarded", HostPool::discarded,
+                    "Connections closed on return because the pool was full");
+            Timer timer = Timer.builder("http.client.pool.acquire")
+                    .tags(tags)
+                    .description("Time waited for a connection from the pool")
+                    .register(registry);
+            meters.add(Map.entry(registry, timer));
+            timers.add(timer);
+        }
+
+        private void gauge(MeterRegistry registry, String name, Tags extra, ToIntFunction<HostPool> value,
+                String description) {
+            Gauge gauge = Gauge.builder(name, this, s -> s.sumInt(value))
+                    .tags(tags.and(extra))
+                    .description(description)
+                    .strongReference(true)
+                    .register(registry);
+            meters.add(Map.entry(registry, gauge));
+        }
+
+        private void counter(MeterRegistry registry, String name, ToLongFunction<HostPool> value, String description) {
+            FunctionCounter counter = FunctionCounter.builder(name, this, s -> s.sumLong(value))
+                    .tags(tags)
+                    .description(description)
+                    .register(registry);
+            meters.add(Map.entry(registry, counter));
+        }
+
+        private double sumInt(ToIntFunction<HostPool> value) {
+            long sum = 0;
+            for (HostPool pool : pools) {
+                sum += value.applyAsInt(pool);
+            }
+            return sum;
+        }
+
+        private double sumLong(ToLongFunction<HostPool> value) {
+            long sum = 0;
+            for (HostPool pool : pools) {
+                sum += value.applyAsLong(pool);
+            }
+            return sum;
+        }
+
+        void removeMeters() {
+            timers.clear();
+            for (Map.Entry<MeterRegistry, Meter> e : meters) {
+                e.getKey().remove(e.getValue());
+            }
+            meters.clear();
+        }
+    }
+}
