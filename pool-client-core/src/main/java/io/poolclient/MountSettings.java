@@ -170,7 +170,7 @@ public final class MountSettings {
 
     private static void nonNegative(String prefix, String key, Duration value) {
         if (value != null && value.isNegative()) {
-            throw new IllegalArgumentException(prefix + "." + key + " must not be negative, was " + value);
+            throw new IllegalArgumentException(prefix + "." + key + " must not be negative, was " + format(value));
         }
     }
 

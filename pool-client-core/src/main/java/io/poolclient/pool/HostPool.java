@@ -67,6 +67,8 @@ public final class HostPool {
     private boolean shutdown;
     private long opened;
     private long discarded;
+    private long timeouts;
+    private long lastTimeoutNanos;
     private final EnumMap<CloseReason, Long> closed = new EnumMap<>(CloseReason.class);
     private long closedTotal;
     private final LongAdder reused = new LongAdder();
@@ -134,6 +136,21 @@ public final class HostPool {
      * connection handed to it as a waiter, counted as {@link CloseReason#REPLACED}.
      */
     public PooledConnection acquire(Duration timeout, Opener opener, boolean newOnly) throws IOException {
+        try {
+            return acquireOrWait(timeout, opener, newOnly);
+        }
+        catch (PoolTimeoutException e) {
+            try {
+                listener.acquireTimedOut(this, e.waited().toNanos());
+            }
+            catch (RuntimeException listenerFailure) {
+                log.warn("Pool listener failed on pool timeout for {}", key.hostPort(), listenerFailure);
+            }
+            throw e;
+        }
+    }
+
+    private PooledConnection acquireOrWait(Duration timeout, Opener opener, boolean newOnly) throws IOException {
         long start = System.nanoTime();
         long timeoutNanos = timeout.toNanos();
         while (true) {
@@ -217,6 +234,8 @@ public final class HostPool {
             while (w.connection == null && !w.slot && !w.closed) {
                 if (remaining <= 0) {
                     waiters.remove(w);
+                    timeouts++;
+                    lastTimeoutNanos = System.nanoTime();
                     throw new PoolTimeoutException(mount, key.hostPort(), maxsize,
                             Duration.ofNanos(System.nanoTime() - start));
                 }
@@ -638,6 +657,28 @@ public final class HostPool {
         lock.lock();
         try {
             return opened;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Callers that gave up after {@code pool-timeout} since the pool was created. */
+    public long timeouts() {
+        lock.lock();
+        try {
+            return timeouts;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Milliseconds since the last pool timeout, or -1 if there was none. */
+    public long millisSinceLastTimeout() {
+        lock.lock();
+        try {
+            return timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTimeoutNanos);
         }
         finally {
             lock.unlock();

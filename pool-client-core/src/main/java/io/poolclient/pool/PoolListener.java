@@ -24,4 +24,8 @@ public interface PoolListener {
     /** A caller got a connection after waiting {@code waitNanos} (0 when one was free). */
     default void connectionAcquired(HostPool pool, long waitNanos) {
     }
+
+    /** A caller of a blocking pool gave up after waiting {@code waitedNanos} ({@code pool-timeout}). */
+    default void acquireTimedOut(HostPool pool, long waitedNanos) {
+    }
 }

@@ -22,13 +22,19 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * <li>{@code leased}, {@code idle}, {@code pending}: totals over every pool;</li>
  * <li>{@code saturated}: the pools that cannot serve a newcomer at once, each with {@code mount},
  * {@code host} ({@code host:port}), {@code scheme}, {@code leased}, {@code idle}, {@code pending},
- * {@code maxsize} and {@code block}. A pool is saturated when callers are waiting for it
- * ({@code pending > 0}) or, with {@code pool-block}, when all {@code maxsize} connections are
- * leased. A non-blocking pool never makes callers wait (it opens connections past
- * {@code maxsize} instead), so it is listed only if callers are waiting.</li>
+ * {@code maxsize}, {@code block}, {@code poolTimeouts} (callers that gave up after
+ * {@code pool-timeout}, since the pool was created) and {@code lastPoolTimeoutMsAgo} (-1 if none).
+ * A pool is saturated when callers are waiting for it ({@code pending > 0}), when, with
+ * {@code pool-block}, all {@code maxsize} connections are leased, or when a caller timed out
+ * waiting within the last {@link #RECENT_TIMEOUT_MS} ms. A non-blocking pool never makes callers
+ * wait (it opens connections past {@code maxsize} instead), so it is listed only if callers are
+ * waiting.</li>
  * </ul>
  */
 public class HttpPoolsHealthIndicator implements HealthIndicator {
+
+    /** A pool timeout this recent keeps a pool in the {@code saturated} list. */
+    public static final long RECENT_TIMEOUT_MS = 60_000;
 
     private final PoolClient client;
 
@@ -53,7 +59,9 @@ public class HttpPoolsHealthIndicator implements HealthIndicator {
                 leased += l;
                 idle += i;
                 pending += p;
-                if (p > 0 || (pool.isBlocking() && l >= pool.maxsize())) {
+                long sinceTimeout = pool.millisSinceLastTimeout();
+                boolean recentTimeout = sinceTimeout >= 0 && sinceTimeout < RECENT_TIMEOUT_MS;
+                if (p > 0 || (pool.isBlocking() && l >= pool.maxsize()) || recentTimeout) {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("mount", mount.name());
                     entry.put("host", pool.key().hostPort());
@@ -63,6 +71,8 @@ public class HttpPoolsHealthIndicator implements HealthIndicator {
                     entry.put("pending", p);
                     entry.put("maxsize", pool.maxsize());
                     entry.put("block", pool.isBlocking());
+                    entry.put("poolTimeouts", pool.timeouts());
+                    entry.put("lastPoolTimeoutMsAgo", sinceTimeout);
                     saturated.add(entry);
                 }
             }

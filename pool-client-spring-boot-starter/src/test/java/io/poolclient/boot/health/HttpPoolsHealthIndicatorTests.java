@@ -1,10 +1,15 @@
 package io.poolclient.boot.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.poolclient.MountSettings;
 import io.poolclient.PoolClient;
+import io.poolclient.PoolTimeoutException;
+import io.poolclient.Request;
+import io.poolclient.Response;
+import java.net.URI;
 import io.poolclient.boot.Upstream;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
 import java.time.Duration;
@@ -83,6 +88,27 @@ class HttpPoolsHealthIndicatorTests {
         assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("ok /hold");
         assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("ok /wait");
         assertThat(saturated(indicator.health())).isEmpty();
+    }
+
+    @Test
+    void aRecentPoolTimeoutKeepsThePoolListedButStillUp() throws Exception {
+        try (PoolClient shortWait = PoolClient.builder()
+                .mount("blocking", upstream.url("/"),
+                        MountSettings.builder().poolMaxsize(1).poolBlock(true).poolTimeout(Duration.ofMillis(50)).build())
+                .build()) {
+            HttpPoolsHealthIndicator health = new HttpPoolsHealthIndicator(shortWait);
+            try (Response held = shortWait.execute(Request.get(URI.create(upstream.url("/held"))))) {
+                assertThatThrownBy(() -> shortWait.execute(Request.get(URI.create(upstream.url("/late")))))
+                    .isInstanceOf(PoolTimeoutException.class);
+            }
+            Health after = health.health();
+            assertThat(after.getStatus()).isEqualTo(Status.UP);
+            assertThat(saturated(after)).singleElement().satisfies(p -> {
+                assertThat(p).containsEntry("mount", "blocking").containsEntry("pending", 0).containsEntry("leased", 0)
+                    .containsEntry("poolTimeouts", 1L);
+                assertThat((Long) p.get("lastPoolTimeoutMsAgo")).isBetween(0L, HttpPoolsHealthIndicator.RECENT_TIMEOUT_MS);
+            });
+        }
     }
 
     @Test
