@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +39,12 @@ class HttpPoolsHealthIndicatorTests {
         .build();
     private final HttpPoolsHealthIndicator indicator = new HttpPoolsHealthIndicator(engine);
 
+    // not the common pool: on 2 cores it has one thread, which the holder below would occupy
+    private final ExecutorService callers = Executors.newFixedThreadPool(2);
+
     @AfterEach
     void close() {
+        callers.shutdownNow();
         engine.close();
         upstream.close();
     }
@@ -67,7 +73,7 @@ class HttpPoolsHealthIndicatorTests {
                     Thread.currentThread().interrupt();
                 }
                 return response.bodyTo(String.class);
-            }));
+            }), callers);
         assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
         Health full = indicator.health();
         assertThat(full.getStatus()).isEqualTo(Status.UP);
@@ -78,7 +84,7 @@ class HttpPoolsHealthIndicatorTests {
         });
 
         CompletableFuture<String> waiter = CompletableFuture
-            .supplyAsync(() -> client.get().uri(upstream.url("/wait")).retrieve().body(String.class));
+            .supplyAsync(() -> client.get().uri(upstream.url("/wait")).retrieve().body(String.class), callers);
         await().atMost(Duration.ofSeconds(10)).until(() -> !saturated(indicator.health()).isEmpty()
                 && Integer.valueOf(1).equals(saturated(indicator.health()).get(0).get("pending")));
         assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
