@@ -50,29 +50,35 @@ public final class MountPrefix {
         }
         String lower = prefix.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
-            throw new IllegalArgumentException(property + " must start with http:// or https://, was '" + prefix + "'");
+            throw new IllegalArgumentException(property + " must start with http:// or https://, was '" + redact(prefix) + "'");
         }
         URI uri;
         try {
             uri = new URI(prefix);
         }
         catch (URISyntaxException e) {
-            throw new IllegalArgumentException(property + " is not a valid URL prefix: " + e.getMessage());
+            throw new IllegalArgumentException(property + " is not a valid URL prefix ('" + redact(prefix) + "'): "
+                    + e.getReason() + " at index " + e.getIndex());
         }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException(property + " must not contain user-info (credentials belong in headers, not in a prefix)");
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException(property + " must name a host, e.g. https://api.example.com/, was '" + prefix + "'");
+            throw new IllegalArgumentException(property + " must name a host, e.g. https://api.example.com/, was '" + redact(prefix) + "'");
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException(property + " must not contain a query or fragment, was '" + prefix + "'");
+            throw new IllegalArgumentException(property + " must not contain a query or fragment, was '" + redact(prefix) + "'");
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         String host = stripBrackets(uri.getHost().toLowerCase(Locale.ROOT));
         int port = uri.getPort() < 0 ? defaultPort(scheme) : uri.getPort();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return new MountPrefix(scheme, host, port, path);
+    }
+
+    /** The prefix with any user-info masked, for error messages: credentials are never echoed. */
+    static String redact(String prefix) {
+        return prefix.replaceAll("(?<=//)[^/?#]*@", "***@");
     }
 
     /** Whether a request URL falls under this prefix. */

@@ -22,8 +22,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.io.HttpMessageParserFactory;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -95,12 +98,18 @@ public final class Connector {
     }
 
     private static PooledConnection bind(Spec spec, SocketChannel channel, Socket plain) throws IOException {
+        // httpcore5 fails when the count of header lines, or a line's length counting its CR, reaches
+        // its limit; ours are inclusive: max-header-count lines, and lines of max-header-line bytes
+        // before CRLF, are accepted
         Http1Config config = Http1Config.custom()
-                .setMaxHeaderCount(spec.maxHeaderCount())
-                .setMaxLineLength(spec.maxHeaderLine())
+                .setMaxHeaderCount(spec.maxHeaderCount() + 1)
+                .setMaxLineLength(spec.maxHeaderLine() + 2)
                 .setBufferSize(8192)
                 .build();
-        DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config);
+        // the connection builds its response parser with the factory's no-argument create(), which
+        // ignores the connection's Http1Config: hand it a parser made with ours, or max-header-count is lost
+        HttpMessageParserFactory<ClassicHttpResponse> parsers = ignored -> new DefaultHttpResponseParser(config);
+        DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config, null, null, null, null, null, parsers);
         Socket socket = plain;
         if (spec.key().isTls()) {
             SSLSocket tls = handshake(spec, plain);
@@ -111,7 +120,7 @@ public final class Connector {
             conn.bind(plain);
         }
         conn.setSocketTimeout(Timeout.of(spec.readTimeout()));
-        return new PooledConnection(new HttpTransport(channel, socket, conn), System.nanoTime());
+        return new PooledConnection(new HttpTransport(channel, socket, conn, spec.maxHeaderCount(), spec.maxHeaderLine()), System.nanoTime());
     }
 
     private static SSLSocket handshake(Spec spec, Socket plain) throws IOException {

@@ -141,7 +141,7 @@ public final class Exchange {
             boolean noResponse = stage != Stage.RESPONSE
                     && (stage != Stage.AWAIT || e instanceof NoHttpResponseException || e instanceof SocketException);
             String phase = stage == Stage.AWAIT || stage == Stage.RESPONSE ? "waiting for the response" : "sending the request";
-            throw new AttemptFailedException(Failures.map(e, mount, hostPort, readTimeout, phase), noResponse,
+            throw new AttemptFailedException(Failures.map(e, mount, hostPort, readTimeout, phase, transport), noResponse,
                     stage.ordinal() >= Stage.BODY.ordinal(), e instanceof java.net.SocketTimeoutException);
         }
     }

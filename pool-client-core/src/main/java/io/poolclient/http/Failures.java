@@ -21,10 +21,26 @@ final class Failures {
     }
 
     static PoolClientException map(Exception e, String mount, String hostPort, Duration readTimeout, String phase) {
+        return map(e, mount, hostPort, readTimeout, phase, null);
+    }
+
+    /**
+     * As {@link #map(Exception, String, String, Duration, String)}; with the connection's transport a
+     * response past a header limit is reported naming the setting and its value.
+     */
+    static PoolClientException map(Exception e, String mount, String hostPort, Duration readTimeout, String phase,
+            HttpTransport transport) {
         if (e instanceof PoolClientException p) {
             return p;
         }
         String where = hostPort + " through mount '" + mount + "'";
+        if (e instanceof MessageConstraintException && transport != null) {
+            String limit = limitNamed(e.getMessage(), transport);
+            if (limit != null) {
+                return new MalformedResponseException("Malformed response from " + where + ": " + e.getMessage() + " ("
+                        + limit + ")", mount, hostPort, e);
+            }
+        }
         if (e instanceof SocketTimeoutException) {
             return new ReadTimeoutException("Read timed out after " + readTimeout.toMillis() + " ms (read-timeout) "
                     + phase + " from " + where, mount, hostPort, e);
@@ -43,5 +59,17 @@ final class Failures {
             return new ExchangeFailedException("I/O error " + phase + " " + where + ": " + e, mount, hostPort, e);
         }
         return new ExchangeFailedException("Unexpected failure " + phase + " " + where + ": " + e, mount, hostPort, e);
+    }
+
+    /** The setting httpcore5's limit message is about, with its value; {@code null} if not recognised. */
+    private static String limitNamed(String message, HttpTransport transport) {
+        String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("header count")) {
+            return "max-header-count " + transport.maxHeaderCount();
+        }
+        if (m.contains("line length")) {
+            return "max-header-line " + transport.maxHeaderLine();
+        }
+        return null;
     }
 }

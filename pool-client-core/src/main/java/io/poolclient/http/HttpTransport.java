@@ -21,11 +21,26 @@ public final class HttpTransport implements Transport {
     private final Socket socket;
     private final DefaultBHttpClientConnection connection;
     private final ByteBuffer probe = ByteBuffer.allocate(1);
+    private final int maxHeaderCount;
+    private final int maxHeaderLine;
 
-    HttpTransport(SocketChannel channel, Socket socket, DefaultBHttpClientConnection connection) {
+    HttpTransport(SocketChannel channel, Socket socket, DefaultBHttpClientConnection connection, int maxHeaderCount,
+            int maxHeaderLine) {
         this.channel = channel;
         this.socket = socket;
         this.connection = connection;
+        this.maxHeaderCount = maxHeaderCount;
+        this.maxHeaderLine = maxHeaderLine;
+    }
+
+    /** The {@code max-header-count} this connection's codec enforces. */
+    public int maxHeaderCount() {
+        return maxHeaderCount;
+    }
+
+    /** The {@code max-header-line} (bytes) this connection's codec enforces. */
+    public int maxHeaderLine() {
+        return maxHeaderLine;
     }
 
     public DefaultBHttpClientConnection connection() {

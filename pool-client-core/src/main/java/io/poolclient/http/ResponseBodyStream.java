@@ -70,7 +70,8 @@ final class ResponseBodyStream extends InputStream {
         }
         catch (IOException | RuntimeException e) {
             end(false, CloseReason.ERROR);
-            throw Failures.map(e, mount, hostPort, readTimeout, "reading the response body");
+            throw Failures.map(e, mount, hostPort, readTimeout, "reading the response body",
+                    (HttpTransport) lease.connection().transport());
         }
         if (n < 0) {
             end(keepAlive, CloseReason.NOT_REUSABLE);
