@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Builds the benchmarks module and runs all of it: side by side through RestClient against a private
+# nginx on 127.0.0.1, then the JMH suite (pool acquire+release, LRU lookup, allocation per GET).
+#
+#   benchmarks/run.sh           full run (< 15 min), writes benchmarks/RESULTS.md
+#   benchmarks/run.sh --smoke   a few seconds per case (< 2 min), writes benchmarks/target/RESULTS-smoke.md
+#
+# The JVM that runs the benchmarks is $BENCH_JAVA_HOME if set, else Temurin 25 when installed (it adds
+# the virtual-thread row), else the java on PATH. Needs nginx (/usr/sbin/nginx or $POOLCLIENT_NGINX).
+# Every phase is bounded by `timeout`; nginx is stopped by the benchmark JVM (also on SIGTERM).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+
+mode=full
+case "${1:-}" in
+  "") ;;
+  --smoke) mode=smoke ;;
+  *) echo "usage: $0 [--smoke]" >&2; exit 2 ;;
+esac
+
+# --- the JVM to run on ------------------------------------------------------------------------
+java_home="${BENCH_JAVA_HOME:-}"
+if [ -z "$java_home" ]; then
+  for candidate in /usr/lib/jvm/temurin-25*; do
+    if [ -x "$candidate/bin/java" ]; then java_home="$candidate"; break; fi
+  done
+fi
+if [ -n "$java_home" ]; then java="$java_home/bin/java"; else java="$(command -v java)"; fi
+jvm_flags=()
+if "$java" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1; then
+  jvm_flags+=(--enable-native-access=ALL-UNNAMED) # Netty's native transport, without the warning
+fi
+
+# Load before anything of ours runs: our own benchmark threads count in the load average, so a
+# reading taken later says nothing about other work on the machine.
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+revision="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty="$(git -C "$root" status --porcelain -- pool-client-core 2>/dev/null | wc -l | tr -d ' ')"
+
+# --- build ------------------------------------------------------------------------------------
+started=$(date +%s)
+echo "== building (mvn -pl benchmarks -am package)"
+(cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
+
+# Run from a private copy: a concurrent `mvn clean` in the work tree must not pull the classes away
+# from under a running benchmark (JMH forks new JVMs on the same class path).
+stage="$(mktemp -d "${TMPDIR:-/tmp}/poolclient-bench.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+cp -r "$here/target/classes" "$stage/classes"
+cp -r "$here/target/lib" "$stage/lib"
+cp="$stage/classes:$stage/lib/*"
+
+work="$stage/results"
+mkdir -p "$work"
+
+flag=()
+if [ "$mode" = smoke ]; then
+  flag=(--smoke)
+  sbs_limit=100; jmh_limit=150
+else
+  sbs_limit=600; jmh_limit=330
+fi
+
+# CPU used by everything else on the machine while we measure: busy time of all CPUs (/proc/stat)
+# minus the CPU time of this script's children (the benchmark JVMs and their nginx), in clock ticks.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+child_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+busy_before=$(busy_ticks); ours_before=$(child_ticks); measure_start=$(date +%s)
+
+# --- side by side -----------------------------------------------------------------------------
+echo "== side by side through RestClient (limit ${sbs_limit}s)"
+sbs_status=0
+timeout --signal=TERM --kill-after=20 "$sbs_limit" \
+  "$java" "${jvm_flags[@]}" -Xms1g -Xmx1g -cp "$cp" io.poolclient.bench.SideBySide "${flag[@]}" --out "$work/side-by-side.md" \
+  || sbs_status=$?
+
+# --- JMH --------------------------------------------------------------------------------------
+echo "== JMH suite (limit ${jmh_limit}s)"
+jmh_status=0
+timeout --signal=TERM --kill-after=20 "$jmh_limit" \
+  "$java" "${jvm_flags[@]}" -Xmx512m -cp "$cp" io.poolclient.bench.JmhSuite "${flag[@]}" --out "$work/jmh.md" \
+  > "$work/jmh.log" 2>&1 || jmh_status=$?
+grep -E "^[A-Z][A-Za-z]+Benchmark\.[A-Za-z]+ " "$work/jmh.log" || tail -20 "$work/jmh.log"
+
+load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
+busy_after=$(busy_ticks); ours_after=$(child_ticks); measure_end=$(date +%s)
+hz=$(getconf CLK_TCK)
+others_cores=$(awk -v b=$((busy_after - busy_before)) -v o=$((ours_after - ours_before)) -v hz="$hz" \
+  -v t=$((measure_end - measure_start)) 'BEGIN { v = (b - o) / hz / (t > 0 ? t : 1); printf "%.2f", v < 0 ? 0 : v }')
+finished=$(date +%s)
+
+# --- report -----------------------------------------------------------------------------------
+if [ "$mode" = smoke ]; then results="$here/target/RESULTS-smoke.md"; else results="$here/RESULTS.md"; fi
+cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+mem_total="$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+java_version="$("$java" -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
+load1_start="${load_start%% *}"
+loaded=$(awk -v l="$load1_start" -v o="$others_cores" 'BEGIN { print (l >= 1.5 || o >= 0.25) ? "yes" : "no" }')
+{
+  echo "# pool-client benchmark results"
+  echo
+  if [ "$mode" = smoke ]; then
+    echo "**Smoke run** (\`benchmarks/run.sh --smoke\`): proves the harness works; the numbers mean nothing."
+    echo
+  fi
+  echo "Generated by \`benchmarks/run.sh$([ "$mode" = smoke ] && echo " --smoke")\` on $(date -u '+%Y-%m-%d %H:%M UTC'), total $((finished - started)) s (build included)."
+  echo
+  echo "| machine | |"
+  echo "|---|---|"
+  echo "| CPU | $(nproc) × ${cpu_model:-unknown} |"
+  echo "| memory | $mem_total |"
+  echo "| kernel | $(uname -sr) |"
+  echo "| JDK | $java_version |"
+  echo "| nginx | $(${POOLCLIENT_NGINX:-/usr/sbin/nginx} -v 2>&1 | sed 's/^nginx version: //') (1 worker) |"
+  echo "| engine | pool-client-core at $revision$([ "${dirty:-0}" != 0 ] && echo " plus $dirty uncommitted file(s) of the work tree") |"
+  echo "| load average (1/5/15 min) | before the run $load_start; at its end $load_end (includes the benchmark's own threads) |"
+  echo "| CPU used by other processes while measuring | $others_cores cores on average (of $(nproc)) |"
+  echo
+  if [ "$loaded" = yes ]; then
+    echo "> **The machine was loaded**: 1-minute load $load1_start before the run, and other processes used"
+    echo "> $others_cores of the $(nproc) cores on average while it measured (other builds on the shared machine)."
+    echo "> Absolute numbers are noisy and ratios less certain than on an idle machine; the interleaved rounds"
+    echo "> spread the noise over all clients alike (see the *spread* column). *CPU µs/req* is the steadier column."
+    echo
+  fi
+  if [ "$sbs_status" -ne 0 ]; then
+    echo "> Side-by-side phase ended with status $sbs_status (124 = time limit)."
+    echo
+  fi
+  if [ "$jmh_status" -ne 0 ]; then
+    echo "> JMH phase ended with status $jmh_status (124 = time limit); see benchmarks/target/bench-results/jmh.log."
+    echo
+  fi
+  [ -f "$work/side-by-side.md" ] && cat "$work/side-by-side.md"
+  [ -f "$work/jmh.md" ] && cat "$work/jmh.md"
+  if [ -f "$here/ANALYSIS.md" ] && [ "$mode" = full ]; then
+    echo
+    cat "$here/ANALYSIS.md"
+  fi
+} > "$results"
+
+mkdir -p "$here/target/bench-results"
+cp "$work"/* "$here/target/bench-results/" 2>/dev/null || true
+echo "== wrote $results ($((finished - started)) s)"
+if [ "$sbs_status" -ne 0 ] || [ "$jmh_status" -ne 0 ]; then
+  exit 1
+fi
