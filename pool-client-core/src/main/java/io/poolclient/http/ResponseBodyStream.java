@@ -95,15 +95,21 @@ final class ResponseBodyStream extends InputStream {
             return;
         }
         try {
+            // the exchange that next uses this connection sets its own read timeout again
             HttpTransport t = (HttpTransport) lease.connection().transport();
             t.connection().setSocketTimeout(Timeout.of(DRAIN_TIMEOUT.compareTo(readTimeout) < 0 ? DRAIN_TIMEOUT : readTimeout));
+            // the common case: the caller read exactly Content-Length bytes and the end is already
+            // known to the codec, so one read sees it without I/O and without a drain buffer
+            if (in.read() < 0) {
+                end(true, null);
+                return;
+            }
             byte[] buf = new byte[8192];
             // a body of exactly DRAIN_LIMIT bytes is saved too: the budget allows one more read to see its end
-            int budget = DRAIN_LIMIT;
+            int budget = DRAIN_LIMIT - 1;
             while (budget >= 0) {
                 int n = in.read(buf, 0, Math.min(buf.length, budget + 1));
                 if (n < 0) {
-                    t.connection().setSocketTimeout(Timeout.of(readTimeout));
                     end(true, null);
                     return;
                 }

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Concurrency contract.</b> Any thread may call {@link #acquire} and must hand every connection
  * it got back exactly once through {@link #release}. All state lives under one {@link ReentrantLock}
  * that is never held across I/O or a wait: sockets are opened, checked and closed outside it, and
- * waiting uses a {@link Condition}, so virtual threads are never pinned.
+ * waiting parks the thread ({@link LockSupport}) until a releaser hands it a connection or a slot
+ * directly, so virtual threads are never pinned and a woken waiter needs no second trip through the lock.
  *
  * <p><b>Guarantees.</b> Idle connections are reused last-in first-out and are checked (expiry and a
  * non-blocking stale probe) before being handed out. Without {@code block}, a caller that finds
@@ -80,15 +81,22 @@ public final class HostPool {
         PooledConnection open() throws IOException;
     }
 
-    /** What a waiting caller is handed, under the lock. */
+    /**
+     * A caller waiting in a blocking pool. The releaser fills in what it hands over under the lock,
+     * then sets {@code done} and unparks the waiter, which returns without taking the lock again:
+     * a direct hand-off, so a woken waiter does not queue for the lock behind the callers it serves.
+     */
     private static final class Waiter {
-        final Condition ready;
+        final Thread thread = Thread.currentThread();
         PooledConnection connection;
         boolean slot;
         boolean closed;
+        volatile boolean done;
 
-        Waiter(Condition ready) {
-            this.ready = ready;
+        /** Called under the lock, after the outcome fields are set. */
+        void wake() {
+            done = true;
+            LockSupport.unpark(thread);
         }
     }
 
@@ -151,11 +159,14 @@ public final class HostPool {
     }
 
     private PooledConnection acquireOrWait(Duration timeout, Opener opener, boolean newOnly) throws IOException {
+        // one clock read on the fast path: it stamps the lease and checks expiry
         long start = System.nanoTime();
         long timeoutNanos = timeout.toNanos();
+        boolean waited = false;
         while (true) {
             PooledConnection candidate = null;
             PooledConnection replaced = null;
+            Waiter waiter = null;
             boolean open = false;
             lock.lock();
             try {
@@ -165,7 +176,7 @@ public final class HostPool {
                 if (!block || waiters.isEmpty()) {
                     candidate = newOnly ? null : idle.pollFirst();
                     if (candidate != null) {
-                        lease(candidate, true);
+                        lease(candidate, true, start);
                     }
                     else if (!block || idle.size() + leased + connecting + closing < maxsize) {
                         connecting++;
@@ -179,33 +190,44 @@ public final class HostPool {
                     }
                 }
                 if (candidate == null && !open) {
-                    Waiter w = await(start, timeoutNanos);
-                    if (w.connection != null && newOnly) {
-                        replaced = w.connection; // take its slot for a new connection
-                        unlinkLeased(replaced);
-                        count(CloseReason.REPLACED);
-                        connecting++;
-                        open = true;
-                    }
-                    else if (w.connection != null) {
-                        candidate = w.connection;
-                    }
-                    else {
-                        open = true;
-                    }
+                    waiter = new Waiter();
+                    waiters.addLast(waiter);
                 }
             }
             finally {
                 lock.unlock();
             }
+            if (waiter != null) {
+                awaitHandOff(waiter, start, timeoutNanos);
+                waited = true;
+                if (waiter.connection != null && newOnly) {
+                    replaced = waiter.connection; // take its slot for a new connection
+                    lock.lock();
+                    try {
+                        unlinkLeased(replaced);
+                        count(CloseReason.REPLACED);
+                        connecting++;
+                    }
+                    finally {
+                        lock.unlock();
+                    }
+                    open = true;
+                }
+                else if (waiter.connection != null) {
+                    candidate = waiter.connection;
+                }
+                else {
+                    open = true;
+                }
+            }
             if (replaced != null) {
                 replaced.transport().close();
             }
             if (candidate != null) {
-                CloseReason unusable = checkReusable(candidate, System.nanoTime());
+                CloseReason unusable = checkReusable(candidate, waited ? System.nanoTime() : start);
                 if (unusable == null) {
                     reused.increment();
-                    notifyAcquired(start);
+                    notifyAcquired(waited ? System.nanoTime() - start : 0);
                     return candidate;
                 }
                 release(candidate, false, unusable);
@@ -219,40 +241,56 @@ public final class HostPool {
                 connectFailed();
                 throw e;
             }
-            connected(fresh);
-            notifyAcquired(start);
+            long now = connected(fresh);
+            notifyAcquired(now - start);
             return fresh;
         }
     }
 
-    /** Waits, holding the lock, until handed a connection or a slot; the lock is held on return. */
-    private Waiter await(long start, long timeoutNanos) throws IOException {
-        Waiter w = new Waiter(lock.newCondition());
-        waiters.addLast(w);
-        long remaining = timeoutNanos - (System.nanoTime() - start);
-        try {
-            while (w.connection == null && !w.slot && !w.closed) {
-                if (remaining <= 0) {
-                    waiters.remove(w);
-                    timeouts++;
-                    lastTimeoutNanos = System.nanoTime();
-                    throw new PoolTimeoutException(mount, key.hostPort(), maxsize,
-                            Duration.ofNanos(System.nanoTime() - start));
+    /**
+     * Parks, without the lock, until the waiter is handed a connection or a slot, the pool shuts
+     * down, the timeout passes or the thread is interrupted. Only giving up takes the lock: to leave
+     * the queue, or to pass on what was handed over at that very moment.
+     */
+    private void awaitHandOff(Waiter w, long start, long timeoutNanos) throws IOException {
+        long deadline = start + timeoutNanos;
+        boolean interrupted = false;
+        while (!w.done) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0 || interrupted) {
+                lock.lock();
+                try {
+                    if (!w.done) {
+                        waiters.remove(w);
+                        if (interrupted) {
+                            throw interruptedException();
+                        }
+                        timeouts++;
+                        lastTimeoutNanos = now;
+                        throw new PoolTimeoutException(mount, key.hostPort(), maxsize, Duration.ofNanos(now - start));
+                    }
+                    if (interrupted) {
+                        giveBack(w);
+                        throw interruptedException();
+                    }
                 }
-                remaining = w.ready.awaitNanos(remaining);
+                finally {
+                    lock.unlock();
+                }
+                break; // handed something just in time: take it
             }
-        }
-        catch (InterruptedException e) {
-            waiters.remove(w);
-            giveBack(w);
-            Thread.currentThread().interrupt();
-            throw new PoolClosedException("Interrupted while waiting for a connection to " + key.hostPort()
-                    + " from mount '" + mount + "'", mount, key.hostPort(), e);
+            LockSupport.parkNanos(this, deadline - now);
+            interrupted |= Thread.interrupted();
         }
         if (w.closed) {
             throw closedException();
         }
-        return w;
+    }
+
+    private PoolClosedException interruptedException() {
+        Thread.currentThread().interrupt();
+        return new PoolClosedException("Interrupted while waiting for a connection to " + key.hostPort()
+                + " from mount '" + mount + "'", mount, key.hostPort(), null);
     }
 
     /** An interrupted waiter may already have been handed something: pass it on. Lock held. */
@@ -279,12 +317,14 @@ public final class HostPool {
         }
     }
 
-    private void connected(PooledConnection fresh) {
+    /** Counts and leases a new connection; returns the time it was leased. */
+    private long connected(PooledConnection fresh) {
+        long now = System.nanoTime();
         lock.lock();
         try {
             connecting--;
             opened++;
-            lease(fresh, false);
+            lease(fresh, false, now);
         }
         finally {
             lock.unlock();
@@ -292,11 +332,12 @@ public final class HostPool {
         if (log.isDebugEnabled()) {
             log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
         }
+        return now;
     }
 
-    private void notifyAcquired(long start) {
+    private void notifyAcquired(long waitNanos) {
         try {
-            listener.connectionAcquired(this, System.nanoTime() - start);
+            listener.connectionAcquired(this, waitNanos);
         }
         catch (RuntimeException e) {
             log.warn("Pool listener failed on acquire for {}", key.hostPort(), e);
@@ -359,9 +400,9 @@ public final class HostPool {
         c.returned(now);
         Waiter w = waiters.pollFirst();
         if (w != null) {
-            lease(c, true);
+            lease(c, true, now);
             w.connection = c;
-            w.ready.signal();
+            w.wake();
             return true;
         }
         if (idle.size() < maxsize) {
@@ -394,12 +435,12 @@ public final class HostPool {
             Waiter w = waiters.pollFirst();
             connecting++;
             w.slot = true;
-            w.ready.signal();
+            w.wake();
         }
     }
 
-    private void lease(PooledConnection c, boolean reused) {
-        c.markLeased(System.nanoTime(), reused, captureLeaseSite ? new Throwable("leased here") : null);
+    private void lease(PooledConnection c, boolean reused, long now) {
+        c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
         c.leased = true;
         c.prev = null;
         c.next = leasedHead;
@@ -557,7 +598,7 @@ public final class HostPool {
                 this.shutdown = true;
                 for (Waiter w; (w = waiters.pollFirst()) != null;) {
                     w.closed = true;
-                    w.ready.signal();
+                    w.wake();
                 }
             }
             closing += toClose.size();

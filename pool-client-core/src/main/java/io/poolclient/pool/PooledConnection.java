@@ -1,5 +1,8 @@
 package io.poolclient.pool;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One connection of a {@link HostPool}, with the times the pool decides reuse by. Owned by one
  * thread while leased; the time fields are written by the owner or under the pool's lock.
@@ -8,13 +11,28 @@ public final class PooledConnection {
 
     private final Transport transport;
     private final long createdNanos;
-    private volatile long lastReturnedNanos;
-    private volatile long keepAliveDeadlineNanos = Long.MAX_VALUE;
-    private volatile long leasedAtNanos;
+    // written under the pool's lock or by the lease holder before it releases (which takes the lock):
+    // the lock orders them, so they need not be volatile
+    private long lastReturnedNanos;
+    private long keepAliveDeadlineNanos = Long.MAX_VALUE;
+    private long leasedAtNanos;
+    // read by the leak reclaimer's thread, outside the lock
     private volatile Throwable leaseSite;
     private boolean reused;
     private volatile boolean leakReported;
-    private volatile long writeDeadlineNanos;
+    // set by the lease holder around each write, read by the housekeeper: release/acquire is enough
+    // (a deadline seen a moment late only delays the close by one housekeeping round)
+    private long writeDeadlineNanos;
+    private static final VarHandle WRITE_DEADLINE;
+
+    static {
+        try {
+            WRITE_DEADLINE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "writeDeadlineNanos", long.class);
+        }
+        catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile boolean writeTimedOut;
     private long exchanges;
 
@@ -41,8 +59,12 @@ public final class PooledConnection {
     void markLeased(long now, boolean reused, Throwable site) {
         this.leasedAtNanos = now;
         this.reused = reused;
-        this.leaseSite = site;
-        this.leakReported = false;
+        if (site != null || leaseSite != null) {
+            this.leaseSite = site;
+        }
+        if (leakReported) {
+            this.leakReported = false;
+        }
     }
 
     /** True the first time it is called for the current lease: leak WARNs are logged once per lease. */
@@ -59,12 +81,12 @@ public final class PooledConnection {
      * have no timeout of their own, so the housekeeper closes the socket of an overdue write.
      */
     public void beginWrite(long deadlineNanos) {
-        this.writeDeadlineNanos = deadlineNanos == 0 ? 1 : deadlineNanos;
+        WRITE_DEADLINE.setRelease(this, deadlineNanos == 0 ? 1 : deadlineNanos);
     }
 
     /** The request has been written and flushed. */
     public void endWrite() {
-        this.writeDeadlineNanos = 0;
+        WRITE_DEADLINE.setRelease(this, 0L);
     }
 
     /** True when the housekeeper closed this connection because a write outlived its deadline. */
@@ -74,7 +96,7 @@ public final class PooledConnection {
 
     /** Closes the socket if a write is overdue at {@code now}; called by the housekeeper. */
     boolean closeIfWriteOverdue(long now) {
-        long deadline = writeDeadlineNanos;
+        long deadline = (long) WRITE_DEADLINE.getAcquire(this);
         if (deadline != 0 && now - deadline > 0) {
             writeTimedOut = true;
             transport.close();
