@@ -59,7 +59,8 @@ public final class Exchange {
         String hostPort = lease.pool().key().hostPort();
         HttpTransport transport = (HttpTransport) lease.connection().transport();
         DefaultBHttpClientConnection conn = transport.connection();
-        BasicClassicHttpRequest wire = new BasicClassicHttpRequest(request.method(), target);
+        // scheme and authority left out: the request line needs only method and target, and no URI is parsed
+        BasicClassicHttpRequest wire = new BasicClassicHttpRequest(request.method(), null, null, target);
         boolean acceptEncoding = false;
         boolean hostSet = false;
         for (Header h : request.headers()) {

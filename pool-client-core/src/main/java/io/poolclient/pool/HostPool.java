@@ -3,6 +3,8 @@ package io.poolclient.pool;
 import io.poolclient.PoolClosedException;
 import io.poolclient.PoolTimeoutException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,6 +76,18 @@ public final class HostPool {
     private long closedTotal;
     private final LongAdder reused = new LongAdder();
     private final LongAdder requests = new LongAdder();
+    /** When the mount last looked this pool up: its place in the mount's LRU. Opaque: a stamp seen late only blurs the order by a moment. */
+    private long lastUsedNanos;
+    private static final VarHandle LAST_USED;
+
+    static {
+        try {
+            LAST_USED = MethodHandles.lookup().findVarHandle(HostPool.class, "lastUsedNanos", long.class);
+        }
+        catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Opens a new connection for {@link #acquire}; called outside the pool lock. */
     @FunctionalInterface
@@ -492,6 +506,15 @@ public final class HostPool {
             return CloseReason.IDLE_TIMEOUT;
         }
         return c.transport().isStale() ? CloseReason.STALE : null;
+    }
+
+    /** Marks this pool as used now, for the mount's LRU; called by the pool manager. */
+    void touch(long now) {
+        LAST_USED.setOpaque(this, now);
+    }
+
+    long lastUsedNanos() {
+        return (long) LAST_USED.getOpaque(this);
     }
 
     /** Counts an exchange sent on one of this pool's connections (every attempt). */

@@ -1,10 +1,9 @@
 package io.poolclient.pool;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -13,11 +12,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The host pools of one mount, least recently used first: urllib3's {@code PoolManager}.
  *
- * <p><b>Concurrency contract.</b> Any thread may call any method. The map is guarded by one lock held
- * only for the lookup itself; pools are created under it (cheap, no I/O) and retired outside it.
- * Past {@code poolConnections} pools the least recently used one is evicted: counted, removed from
- * the map and retired (its idle connections closed now, its leased ones when returned). A caller that
- * looked up a pool just before it was evicted may still use it; its connections then close on return.
+ * <p><b>Concurrency contract.</b> Any thread may call any method. Finding an existing pool takes no
+ * lock: a concurrent map lookup and a use stamp written on the pool. Creating a pool (cheap, no I/O)
+ * and evicting one happen under one lock, so the mount never holds more than
+ * {@code poolConnections} pools; pools are retired outside it. Past {@code poolConnections} the
+ * pool with the oldest use stamp is evicted: counted, removed from the map and retired (its idle
+ * connections closed now, its leased ones when returned). A caller that looked up a pool just before
+ * it was evicted may still use it; its connections then close on return.
  */
 public final class PoolManager {
 
@@ -28,8 +29,8 @@ public final class PoolManager {
     private final Function<HostKey, HostPool> factory;
     private final PoolListener listener;
     private final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashMap<HostKey, HostPool> pools = new LinkedHashMap<>(16, 0.75f, true);
-    private long evicted;
+    private final ConcurrentHashMap<HostKey, HostPool> pools = new ConcurrentHashMap<>();
+    private volatile long evicted;
     private boolean closed;
 
     /**
@@ -50,26 +51,32 @@ public final class PoolManager {
 
     /** The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently used. */
     public HostPool pool(HostKey key) {
+        HostPool existing = pools.get(key);
+        if (existing != null) {
+            existing.touch(System.nanoTime());
+            return existing;
+        }
         HostPool created;
         HostPool eldest = null;
         lock.lock();
         try {
-            HostPool existing = pools.get(key);
+            existing = pools.get(key);
             if (existing != null) {
+                existing.touch(System.nanoTime());
                 return existing;
             }
             created = factory.apply(key);
+            created.touch(System.nanoTime());
             if (closed) {
                 created.retire(true);
                 return created;
             }
-            pools.put(key, created);
-            if (pools.size() > poolConnections) {
-                Iterator<HostPool> it = pools.values().iterator();
-                eldest = it.next();
-                it.remove();
+            if (pools.size() >= poolConnections) {
+                eldest = leastRecentlyUsed();
+                pools.remove(eldest.key());
                 evicted++;
             }
+            pools.put(key, created);
         }
         finally {
             lock.unlock();
@@ -82,6 +89,17 @@ public final class PoolManager {
             notify(l -> l.poolRemoved(gone, true));
         }
         return created;
+    }
+
+    /** The pool with the oldest use stamp; the map is not empty. A scan: it runs only when a pool is created. */
+    private HostPool leastRecentlyUsed() {
+        HostPool eldest = null;
+        for (HostPool p : pools.values()) {
+            if (eldest == null || p.lastUsedNanos() - eldest.lastUsedNanos() < 0) {
+                eldest = p;
+            }
+        }
+        return eldest;
     }
 
     /**
@@ -116,24 +134,14 @@ public final class PoolManager {
 
     /** The pools now, least recently used first. */
     public List<HostPool> pools() {
-        lock.lock();
-        try {
-            return new ArrayList<>(pools.values());
-        }
-        finally {
-            lock.unlock();
-        }
+        List<HostPool> list = new ArrayList<>(pools.values());
+        list.sort((a, b) -> Long.compare(a.lastUsedNanos() - b.lastUsedNanos(), 0));
+        return list;
     }
 
     /** Pools evicted by the LRU since start. */
     public long evicted() {
-        lock.lock();
-        try {
-            return evicted;
-        }
-        finally {
-            lock.unlock();
-        }
+        return evicted;
     }
 
     public String mount() {
