@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -165,7 +166,7 @@ public final class Exchange {
             else {
                 lease.close(CloseReason.NOT_REUSABLE);
             }
-            return new PooledResponse(response.getCode(), reason, headers, InputStream.nullInputStream(), mount);
+            return new PooledResponse(response.getCode(), reason, Collections.unmodifiableList(headers), InputStream.nullInputStream(), mount);
         }
         HttpEntity entity = response.getEntity();
         ResponseBodyStream raw = new ResponseBodyStream(entity.getContent(), lease, keepAlive, mount, hostPort, readTimeout);
@@ -175,7 +176,7 @@ public final class Exchange {
             headers.removeIf(h -> h.name().equalsIgnoreCase(HttpHeaders.CONTENT_ENCODING)
                     || h.name().equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH));
         }
-        return new PooledResponse(response.getCode(), reason, List.copyOf(headers), body, mount);
+        return new PooledResponse(response.getCode(), reason, Collections.unmodifiableList(headers), body, mount);
     }
 
     private static boolean needsLength(String method) {

@@ -1,6 +1,5 @@
 package io.poolclient.spring;
 
-import io.poolclient.Header;
 import io.poolclient.Response;
 import java.io.InputStream;
 import org.springframework.http.HttpHeaders;
@@ -30,11 +29,7 @@ final class PoolingClientHttpResponse implements ClientHttpResponse {
     @Override
     public HttpHeaders getHeaders() {
         if (headers == null) {
-            HttpHeaders h = new HttpHeaders();
-            for (Header header : response.headers()) {
-                h.add(header.name(), header.value());
-            }
-            headers = HttpHeaders.readOnlyHttpHeaders(h);
+            headers = HttpHeaders.readOnlyHttpHeaders(new ResponseHeaders(response.headers()));
         }
         return headers;
     }

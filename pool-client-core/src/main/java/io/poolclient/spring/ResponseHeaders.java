@@ -1,0 +1,118 @@
+package io.poolclient.spring;
+
+import io.poolclient.Header;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * A response's headers as the read-only, case-insensitive {@link MultiValueMap} Spring's
+ * {@code HttpHeaders} wraps, straight over the engine's header list: lookups scan the (short) list
+ * instead of copying every header into a map first. Only iteration builds the grouped view, once.
+ * Not thread-safe; a response is read by one thread.
+ */
+final class ResponseHeaders extends AbstractMap<String, List<String>> implements MultiValueMap<String, String> {
+
+    private final List<Header> headers;
+    private Map<String, List<String>> grouped;
+
+    ResponseHeaders(List<Header> headers) {
+        this.headers = headers;
+    }
+
+    @Override
+    public List<String> get(Object key) {
+        if (!(key instanceof String name)) {
+            return null;
+        }
+        List<String> values = null;
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase(name)) {
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                }
+                values.add(h.value());
+            }
+        }
+        return values == null ? null : Collections.unmodifiableList(values);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return getFirst(key instanceof String name ? name : null) != null;
+    }
+
+    @Override
+    public String getFirst(String name) {
+        if (name == null) {
+            return null;
+        }
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return headers.isEmpty();
+    }
+
+    @Override
+    public Set<Entry<String, List<String>>> entrySet() {
+        if (grouped == null) {
+            Map<String, List<String>> byName = new LinkedHashMap<>();
+            Map<String, String> firstSpelling = new LinkedHashMap<>();
+            for (Header h : headers) {
+                String key = firstSpelling.computeIfAbsent(h.name().toLowerCase(java.util.Locale.ROOT), k -> h.name());
+                byName.computeIfAbsent(key, k -> new ArrayList<>(1)).add(h.value());
+            }
+            byName.replaceAll((k, v) -> Collections.unmodifiableList(v));
+            grouped = Collections.unmodifiableMap(byName);
+        }
+        return grouped.entrySet();
+    }
+
+    @Override
+    public Map<String, String> toSingleValueMap() {
+        Map<String, String> single = new LinkedHashMap<>();
+        entrySet().forEach(e -> single.put(e.getKey(), e.getValue().get(0)));
+        return Collections.unmodifiableMap(single);
+    }
+
+    @Override
+    public void add(String key, String value) {
+        throw readOnly();
+    }
+
+    @Override
+    public void addAll(String key, List<? extends String> values) {
+        throw readOnly();
+    }
+
+    @Override
+    public void addAll(MultiValueMap<String, String> values) {
+        throw readOnly();
+    }
+
+    @Override
+    public void set(String key, String value) {
+        throw readOnly();
+    }
+
+    @Override
+    public void setAll(Map<String, String> values) {
+        throw readOnly();
+    }
+
+    private static UnsupportedOperationException readOnly() {
+        return new UnsupportedOperationException("response headers are read-only");
+    }
+}
