@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,23 +37,8 @@ class AddressFilterTest {
     private PoolClient client;
 
     @AfterEach
-    void stop() {
-        try {
-            if (client != null) {
-                assertQuiet(client);
-            }
-        }
-        finally {
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-            if (redirector != null) {
-                redirector.close();
-            }
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, server, redirector);
     }
 
     @Test

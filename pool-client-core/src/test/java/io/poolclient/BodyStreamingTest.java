@@ -1,6 +1,7 @@
 package io.poolclient;
 
 import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,14 +52,8 @@ class BodyStreamingTest {
     }
 
     @AfterEach
-    void stop() {
-        try {
-            assertQuiet(client);
-        }
-        finally {
-            client.close();
-            server.close();
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, server);
     }
 
     @ParameterizedTest(name = "download {0} bytes, chunked={1}")

@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,14 +48,8 @@ class DecompressionTest {
     }
 
     @AfterEach
-    void stop() {
-        try {
-            assertQuiet(client);
-        }
-        finally {
-            client.close();
-            server.close();
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, server);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,20 +46,8 @@ class LimitsAndInputTest {
     private PoolClient client;
 
     @AfterEach
-    void stop() {
-        try {
-            if (client != null) {
-                assertQuiet(client);
-            }
-        }
-        finally {
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, server);
     }
 
     // ---- response header limits ------------------------------------------------------------

@@ -26,6 +26,28 @@ final class PoolAssertions {
     }
 
     /** The pools of one mount. */
+    /**
+     * The usual teardown: the client must be quiet (see {@link #assertQuiet}), and the client and
+     * the servers are closed whatever the outcome. Nulls are skipped.
+     */
+    static void assertQuietThenClose(PoolClient client, AutoCloseable... servers) throws Exception {
+        try {
+            if (client != null) {
+                assertQuiet(client);
+            }
+        }
+        finally {
+            if (client != null) {
+                client.close();
+            }
+            for (AutoCloseable server : servers) {
+                if (server != null) {
+                    server.close();
+                }
+            }
+        }
+    }
+
     static List<PoolSnapshot> pools(PoolClient client, String mount) {
         return client.snapshot(mount).orElseThrow().pools();
     }

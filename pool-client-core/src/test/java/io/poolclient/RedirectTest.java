@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,15 +44,8 @@ class RedirectTest {
     }
 
     @AfterEach
-    void stop() {
-        try {
-            assertQuiet(client);
-        }
-        finally {
-            client.close();
-            a.close();
-            b.close();
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, a, b);
     }
 
     @Test

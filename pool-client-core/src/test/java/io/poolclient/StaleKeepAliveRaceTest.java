@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolclient.pool.PoolSnapshot;
@@ -64,20 +64,8 @@ class StaleKeepAliveRaceTest {
     }
 
     @AfterEach
-    void stop() {
-        try {
-            if (client != null) {
-                assertQuiet(client);
-            }
-        }
-        finally {
-            if (client != null) {
-                client.close();
-            }
-            if (nginx != null) {
-                nginx.close();
-            }
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, nginx);
     }
 
     @Test

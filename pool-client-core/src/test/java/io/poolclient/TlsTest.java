@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static io.poolclient.PoolAssertions.pools;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,18 +49,8 @@ class TlsTest {
     }
 
     @AfterEach
-    void stop() {
-        try {
-            if (client != null) {
-                assertQuiet(client);
-            }
-        }
-        finally {
-            if (client != null) {
-                client.close();
-            }
-            server.close();
-        }
+    void stop() throws Exception {
+        assertQuietThenClose(client, server);
     }
 
     @Test
