@@ -3,6 +3,7 @@ package io.poolclient.boot;
 import io.poolclient.pool.HostPool;
 import io.poolclient.pool.PoolListener;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,36 +31,32 @@ final class CompositePoolListener implements PoolListener {
 
     @Override
     public void poolAdded(HostPool pool) {
-        for (PoolListener l : listeners) {
-            try {
-                l.poolAdded(pool);
-            }
-            catch (RuntimeException ex) {
-                log.warn("Pool listener {} failed on poolAdded({})", l, pool, ex);
-            }
-        }
+        each("poolAdded", pool, l -> l.poolAdded(pool));
     }
 
     @Override
     public void poolRemoved(HostPool pool, boolean evicted) {
-        for (PoolListener l : listeners) {
-            try {
-                l.poolRemoved(pool, evicted);
-            }
-            catch (RuntimeException ex) {
-                log.warn("Pool listener {} failed on poolRemoved({})", l, pool, ex);
-            }
-        }
+        each("poolRemoved", pool, l -> l.poolRemoved(pool, evicted));
     }
 
     @Override
     public void connectionAcquired(HostPool pool, long waitNanos) {
+        each("connectionAcquired", pool, l -> l.connectionAcquired(pool, waitNanos));
+    }
+
+    @Override
+    public void acquireTimedOut(HostPool pool, long waitedNanos) {
+        each("acquireTimedOut", pool, l -> l.acquireTimedOut(pool, waitedNanos));
+    }
+
+    /** Tells every listener; one that throws is logged and does not stop the others. */
+    private void each(String event, HostPool pool, Consumer<PoolListener> call) {
         for (PoolListener l : listeners) {
             try {
-                l.connectionAcquired(pool, waitNanos);
+                call.accept(l);
             }
             catch (RuntimeException ex) {
-                log.warn("Pool listener {} failed on connectionAcquired({})", l, pool, ex);
+                log.warn("Pool listener {} failed on {}({})", l, event, pool, ex);
             }
         }
     }
