@@ -1,5 +1,6 @@
 package io.poolclient;
 
+import io.poolclient.pool.HostKey;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -27,9 +28,8 @@ public final class MountPrefix {
             this.text = scheme + "://";
         }
         else {
-            boolean defaultPort = port == defaultPort(scheme);
-            String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-            this.text = scheme + "://" + h + (defaultPort ? "" : ":" + port) + path;
+            boolean defaultPort = port == HostKey.defaultPort(scheme);
+            this.text = scheme + "://" + HostKey.bracketed(host) + (defaultPort ? "" : ":" + port) + path;
         }
     }
 
@@ -71,7 +71,7 @@ public final class MountPrefix {
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         String host = stripBrackets(uri.getHost().toLowerCase(Locale.ROOT));
-        int port = uri.getPort() < 0 ? defaultPort(scheme) : uri.getPort();
+        int port = uri.getPort() < 0 ? HostKey.defaultPort(scheme) : uri.getPort();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return new MountPrefix(scheme, host, port, path);
     }
@@ -94,7 +94,7 @@ public final class MountPrefix {
         if (h == null || !stripBrackets(h).equalsIgnoreCase(host)) {
             return false;
         }
-        int p = uri.getPort() < 0 ? defaultPort(scheme) : uri.getPort();
+        int p = uri.getPort() < 0 ? HostKey.defaultPort(scheme) : uri.getPort();
         if (p != port) {
             return false;
         }
@@ -113,10 +113,6 @@ public final class MountPrefix {
 
     public String scheme() {
         return scheme;
-    }
-
-    static int defaultPort(String scheme) {
-        return "https".equals(scheme) ? 443 : 80;
     }
 
     static String stripBrackets(String host) {

@@ -235,10 +235,7 @@ final class RequestExecutor {
     }
 
     static int port(URI uri) {
-        if (uri.getPort() >= 0) {
-            return uri.getPort();
-        }
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return uri.getPort() >= 0 ? uri.getPort() : HostKey.defaultPort(uri.getScheme());
     }
 
     private static String target(URI uri) {
@@ -247,8 +244,7 @@ final class RequestExecutor {
     }
 
     private static String hostHeader(HostKey key) {
-        String host = key.host().indexOf(':') >= 0 ? "[" + key.host() + "]" : key.host();
-        return key.port() == (key.isTls() ? 443 : 80) ? host : host + ":" + key.port();
+        return key.isDefaultPort() ? key.uriHost() : key.hostPort();
     }
 
     /** Method, host and path for messages: no user-info, no query (it may carry secrets). */

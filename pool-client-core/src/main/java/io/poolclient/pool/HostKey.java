@@ -29,7 +29,27 @@ public record HostKey(String scheme, String host, int port, TlsConfig tls) {
 
     /** {@code host:port}, IPv6 in brackets: the form used in logs, the endpoint and meter tags. */
     public String hostPort() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return bracketed(host) + ":" + port;
+    }
+
+    /** The host as it is written in a URL or {@code Host} header: IPv6 in brackets. */
+    public String uriHost() {
+        return bracketed(host);
+    }
+
+    /** Whether the port is the scheme's default (80 for http, 443 for https). */
+    public boolean isDefaultPort() {
+        return port == defaultPort(scheme);
+    }
+
+    /** A host name or address as written in a URL: an IPv6 literal gets brackets. */
+    public static String bracketed(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+
+    /** 443 for https, 80 otherwise. */
+    public static int defaultPort(String scheme) {
+        return "https".equalsIgnoreCase(scheme) ? 443 : 80;
     }
 
     public boolean isTls() {

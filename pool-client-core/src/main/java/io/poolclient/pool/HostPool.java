@@ -655,17 +655,13 @@ public final class HostPool {
             }
             Map<String, Long> reasons = new LinkedHashMap<>();
             closed.forEach((r, n) -> reasons.put(r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
-            return new PoolSnapshot(key.scheme(), hostForDisplay(), key.port(), leased, idle.size(), waiters.size(),
+            return new PoolSnapshot(key.scheme(), key.uriHost(), key.port(), leased, idle.size(), waiters.size(),
                     maxsize, opened, reused.sum(), discarded, closedTotal, requests.sum(),
                     TimeUnit.NANOSECONDS.toMillis(oldest), reasons);
         }
         finally {
             lock.unlock();
         }
-    }
-
-    private String hostForDisplay() {
-        return key.host().indexOf(':') >= 0 ? "[" + key.host() + "]" : key.host();
     }
 
     public String mount() {
