@@ -6,11 +6,9 @@ import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import ch.qos.logback.core.AppenderBase;
 import io.poolclient.pool.PoolSnapshot;
 import io.poolclient.testing.FaultServer;
 import java.io.IOException;
@@ -18,12 +16,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * Responses that are never closed (issue 6, "Leaks"; DESIGN §1 {@code leak-detection-threshold}):
@@ -37,13 +33,12 @@ class LeakTest {
 
     private FaultServer server;
     private PoolClient client;
-    private final Capture warnings = new Capture();
+    private LogCapture warnings;
 
     @BeforeEach
     void start() {
         server = FaultServer.start(FaultServer.Fault.NONE);
-        warnings.start();
-        logger().addAppender(warnings);
+        warnings = new LogCapture(Level.INFO);
     }
 
     @AfterEach
@@ -54,7 +49,7 @@ class LeakTest {
             }
         }
         finally {
-            logger().detachAppender(warnings);
+            warnings.close();
             if (client != null) {
                 client.close();
             }
@@ -163,7 +158,7 @@ class LeakTest {
     }
 
     private List<ILoggingEvent> leakWarnings() {
-        return warnings.events.stream()
+        return warnings.events().stream()
                 .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN) && e.getFormattedMessage().contains("leak"))
                 .toList();
     }
@@ -178,20 +173,5 @@ class LeakTest {
                     assertThat(frame.getMethodName()).isEqualTo(method);
                 })
                 .anySatisfy(frame -> assertThat(frame.getClassName()).isEqualTo(PoolClient.class.getName()));
-    }
-
-    private static Logger logger() {
-        return (Logger) LoggerFactory.getLogger("io.poolclient");
-    }
-
-    /** Collects events from any thread (the Cleaner and the housekeeper log on their own). */
-    private static final class Capture extends AppenderBase<ILoggingEvent> {
-        final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void append(ILoggingEvent e) {
-            e.prepareForDeferredProcessing();
-            events.add(e);
-        }
     }
 }

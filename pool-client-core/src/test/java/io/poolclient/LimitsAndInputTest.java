@@ -7,10 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.AppenderBase;
 import io.poolclient.retry.Retry;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
 import io.poolclient.testing.FaultServer;
@@ -21,13 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
@@ -160,12 +154,7 @@ class LimitsAndInputTest {
     void credentialsInUserInfoAreNeverLoggedShownOrSent() throws Exception {
         String user = "alice-user";
         String secret = "s3cret-pw";
-        Capture logs = new Capture();
-        Logger logger = (Logger) LoggerFactory.getLogger("io.poolclient");
-        Level previous = logger.getLevel();
-        logs.start();
-        logger.addAppender(logs);
-        logger.setLevel(Level.DEBUG);
+        LogCapture logs = new LogCapture(Level.DEBUG);
         List<String> messages = new ArrayList<>();
         try {
             server = FaultServer.builder().plan(r -> r.target().startsWith("/garbage") ? Fault.GARBAGE_STATUS : Fault.NONE)
@@ -196,8 +185,7 @@ class LimitsAndInputTest {
             });
         }
         finally {
-            logger.detachAppender(logs);
-            logger.setLevel(previous);
+            logs.close();
         }
     }
 
@@ -227,29 +215,5 @@ class LimitsAndInputTest {
             all.append(c).append(" | ");
         }
         return all.toString();
-    }
-
-    /** Collects events from any thread. */
-    private static final class Capture extends AppenderBase<ILoggingEvent> {
-        final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        protected void append(ILoggingEvent e) {
-            e.prepareForDeferredProcessing();
-            events.add(e);
-        }
-
-        /** Every message, with the messages of any attached throwable and its causes. */
-        List<String> texts() {
-            List<String> out = new ArrayList<>();
-            for (ILoggingEvent e : events) {
-                StringBuilder s = new StringBuilder(e.getFormattedMessage());
-                for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
-                    s.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
-                }
-                out.add(s.toString());
-            }
-            return out;
-        }
     }
 }
