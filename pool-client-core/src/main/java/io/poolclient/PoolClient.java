@@ -153,7 +153,6 @@ public final class PoolClient implements Closeable {
                 Duration threshold = m.settings().leakDetectionThreshold();
                 for (HostPool pool : m.pools().pools()) {
                     pool.closeExpired();
-                    pool.closeOverdueWrites();
                     if (threshold != null && !threshold.isZero()) {
                         for (PooledConnection c : pool.leasesOlderThan(threshold.toNanos())) {
                             if (c.markLeakReported()) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Checks shared by the hardening tests: nothing leased, counters adding up, bounded polling. */
-final class PoolAssertions {
+public final class PoolAssertions {
 
     private PoolAssertions() {
     }
@@ -60,7 +60,7 @@ final class PoolAssertions {
     }
 
     /** Polls (every 5 ms, at most {@code timeout}) until {@code condition} holds, else fails naming {@code what}. */
-    static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
+    public static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

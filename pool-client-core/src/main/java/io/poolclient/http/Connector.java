@@ -58,7 +58,7 @@ public final class Connector {
                 plain.setTcpNoDelay(true);
                 plain.setKeepAlive(true);
                 plain.connect(new InetSocketAddress(address, key.port()), (int) Math.min(Integer.MAX_VALUE, remainingMs));
-                return bind(spec, channel, plain);
+                return bind(spec, new ChannelSocket(channel));
             }
             catch (IOException e) {
                 closeQuietly(channel);
@@ -97,7 +97,7 @@ public final class Connector {
         return allowed;
     }
 
-    private static PooledConnection bind(Spec spec, SocketChannel channel, Socket plain) throws IOException {
+    private static PooledConnection bind(Spec spec, ChannelSocket plain) throws IOException {
         // httpcore5 fails when the count of header lines, or a line's length counting its CR, reaches
         // its limit; ours are inclusive: max-header-count lines, and lines of max-header-line bytes
         // before CRLF, are accepted
@@ -111,16 +111,22 @@ public final class Connector {
         HttpMessageParserFactory<ClassicHttpResponse> parsers = ignored -> new DefaultHttpResponseParser(config);
         DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config, null, null, null, null, null, parsers);
         Socket socket = plain;
-        if (spec.key().isTls()) {
-            SSLSocket tls = handshake(spec, plain);
-            conn.bind(tls, plain);
-            socket = tls;
+        try {
+            if (spec.key().isTls()) {
+                SSLSocket tls = handshake(spec, plain);
+                conn.bind(tls, plain);
+                socket = tls;
+            }
+            else {
+                conn.bind(plain);
+            }
+            conn.setSocketTimeout(Timeout.of(spec.readTimeout()));
         }
-        else {
-            conn.bind(plain);
+        catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
         }
-        conn.setSocketTimeout(Timeout.of(spec.readTimeout()));
-        return new PooledConnection(new HttpTransport(channel, socket, conn, spec.maxHeaderCount(), spec.maxHeaderLine()), System.nanoTime());
+        return new PooledConnection(new HttpTransport(plain, socket, conn, spec.maxHeaderCount(), spec.maxHeaderLine()), System.nanoTime());
     }
 
     private static SSLSocket handshake(Spec spec, Socket plain) throws IOException {

@@ -7,7 +7,7 @@ import io.poolclient.RequestBody;
 import io.poolclient.Response;
 import io.poolclient.pool.CloseReason;
 import io.poolclient.pool.Lease;
-import io.poolclient.pool.PooledConnection;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -89,7 +89,7 @@ public final class Exchange {
             else {
                 wire.addHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
             }
-            wire.setEntity(new BodyEntity(body, lease.connection(), readTimeout.toNanos()));
+            wire.setEntity(new BodyEntity(body));
         }
         else if (needsLength(request.method())) {
             wire.addHeader(HttpHeaders.CONTENT_LENGTH, "0");
@@ -103,15 +103,12 @@ public final class Exchange {
             if (log.isDebugEnabled()) {
                 log.debug("{} {} {} (mount '{}')", request.method(), hostPort, target, mount);
             }
-            lease.connection().beginWrite(System.nanoTime() + readTimeout.toNanos());
             conn.sendRequestHeader(wire);
             if (wire.getEntity() != null) {
                 stage = Stage.BODY;
                 conn.sendRequestEntity(wire);
             }
-            lease.connection().beginWrite(System.nanoTime() + readTimeout.toNanos());
             conn.flush();
-            lease.connection().endWrite();
             stage = Stage.AWAIT;
             ClassicHttpResponse response = conn.receiveResponseHeader();
             while (response.getCode() < 200 && response.getCode() != 101) {
@@ -133,9 +130,8 @@ public final class Exchange {
             return respond(mount, lease, response, hasBody, keepAlive, decode, hostPort, readTimeout);
         }
         catch (IOException | HttpException | RuntimeException e) {
-            lease.connection().endWrite();
             lease.close(CloseReason.ERROR);
-            if (lease.connection().writeTimedOut()) {
+            if (transport.writeTimedOut()) {
                 throw new AttemptFailedException(new ReadTimeoutException("Write timed out after " + readTimeout.toMillis()
                         + " ms (read-timeout) sending the request to " + hostPort + " through mount '" + mount
                         + "': the server stopped reading", mount, hostPort, e), false, stage == Stage.BODY, true);
@@ -224,20 +220,15 @@ public final class Exchange {
 
     /**
      * Adapts a {@link RequestBody} to httpcore5's entity; framing comes from the request headers.
-     * Each write of at most {@link #SLICE} bytes must make progress within the read timeout: the
-     * time the body spends producing its bytes between writes is not counted.
+     * A write that makes no progress for the read timeout fails (see {@link ChannelSocket}); the time
+     * the body spends producing its bytes between writes is not counted.
      */
     private static final class BodyEntity extends AbstractHttpEntity {
-        private static final int SLICE = 64 * 1024;
         private final RequestBody body;
-        private final PooledConnection connection;
-        private final long writeTimeoutNanos;
 
-        BodyEntity(RequestBody body, PooledConnection connection, long writeTimeoutNanos) {
+        BodyEntity(RequestBody body) {
             super((ContentType) null, null, body.contentLength() < 0);
             this.body = body;
-            this.connection = connection;
-            this.writeTimeoutNanos = writeTimeoutNanos;
         }
 
         @Override
@@ -257,27 +248,10 @@ public final class Exchange {
 
         @Override
         public void writeTo(OutputStream out) throws IOException {
-            connection.endWrite();
-            body.writeTo(new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
+            body.writeTo(new FilterOutputStream(out) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    for (int done = 0; done < len; done += SLICE) {
-                        connection.beginWrite(System.nanoTime() + writeTimeoutNanos);
-                        out.write(b, off + done, Math.min(SLICE, len - done));
-                        connection.endWrite();
-                    }
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    connection.beginWrite(System.nanoTime() + writeTimeoutNanos);
-                    out.flush();
-                    connection.endWrite();
+                    out.write(b, off, len);
                 }
 
                 @Override
@@ -285,7 +259,6 @@ public final class Exchange {
                     // the connection's stream is not the body's to close
                 }
             });
-            connection.beginWrite(System.nanoTime() + writeTimeoutNanos);
         }
 
         @Override

@@ -3,30 +3,27 @@ package io.poolclient.http;
 import io.poolclient.pool.Transport;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
 
 /**
  * A TCP connection (optionally with TLS on top) bound to an httpcore5 HTTP/1.1 codec. Used by one
  * thread at a time: the lease holder, or the pool while it is idle.
  *
- * <p>The socket comes from a {@link SocketChannel} so that {@link #isStale()} can probe it without
+ * <p>The TCP socket is a {@link ChannelSocket}, so that {@link #isStale()} can probe it without
  * blocking: a non-blocking read that finds end-of-stream or stray bytes means the server closed the
  * connection (or broke protocol) while it sat idle.
  */
 public final class HttpTransport implements Transport {
 
-    private final SocketChannel channel;
+    private final ChannelSocket plain;
     private final Socket socket;
     private final DefaultBHttpClientConnection connection;
-    private final ByteBuffer probe = ByteBuffer.allocate(1);
     private final int maxHeaderCount;
     private final int maxHeaderLine;
 
-    HttpTransport(SocketChannel channel, Socket socket, DefaultBHttpClientConnection connection, int maxHeaderCount,
+    HttpTransport(ChannelSocket plain, Socket socket, DefaultBHttpClientConnection connection, int maxHeaderCount,
             int maxHeaderLine) {
-        this.channel = channel;
+        this.plain = plain;
         this.socket = socket;
         this.connection = connection;
         this.maxHeaderCount = maxHeaderCount;
@@ -51,24 +48,14 @@ public final class HttpTransport implements Transport {
         return socket;
     }
 
+    /** True once a request write failed because the server did not read for the read-timeout. */
+    public boolean writeTimedOut() {
+        return plain.writeTimedOut();
+    }
+
     @Override
     public boolean isStale() {
-        if (!connection.isOpen() || !channel.isOpen()) {
-            return true;
-        }
-        try {
-            channel.configureBlocking(false);
-            try {
-                probe.clear();
-                return channel.read(probe) != 0;
-            }
-            finally {
-                channel.configureBlocking(true);
-            }
-        }
-        catch (IOException | RuntimeException e) {
-            return true;
-        }
+        return !connection.isOpen() || plain.probe();
     }
 
     @Override
@@ -80,7 +67,7 @@ public final class HttpTransport implements Transport {
             // closing is best effort
         }
         try {
-            channel.close();
+            plain.close();
         }
         catch (IOException | RuntimeException ignored) {
             // closing is best effort

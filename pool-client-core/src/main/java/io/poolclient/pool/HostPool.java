@@ -558,34 +558,6 @@ public final class HostPool {
         }
     }
 
-    /**
-     * Closes the sockets of leased connections whose request write is overdue (socket writes have no
-     * timeout of their own); the writing thread then fails and returns the connection. Called by the
-     * client's housekeeper.
-     *
-     * @return how many were closed
-     */
-    public int closeOverdueWrites() {
-        long now = System.nanoTime();
-        List<PooledConnection> leasedNow = new ArrayList<>();
-        lock.lock();
-        try {
-            for (PooledConnection c = leasedHead; c != null; c = c.next) {
-                leasedNow.add(c);
-            }
-        }
-        finally {
-            lock.unlock();
-        }
-        int closedNow = 0;
-        for (PooledConnection c : leasedNow) {
-            if (c.closeIfWriteOverdue(now)) {
-                closedNow++;
-            }
-        }
-        return closedNow;
-    }
-
     /** Leases held for {@code thresholdNanos} or longer, for leak reports. */
     public List<PooledConnection> leasesOlderThan(long thresholdNanos) {
         long now = System.nanoTime();

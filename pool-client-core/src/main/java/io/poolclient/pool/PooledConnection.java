@@ -1,8 +1,5 @@
 package io.poolclient.pool;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * One connection of a {@link HostPool}, with the times the pool decides reuse by. Owned by one
  * thread while leased; the time fields are written by the owner or under the pool's lock.
@@ -20,20 +17,6 @@ public final class PooledConnection {
     private volatile Throwable leaseSite;
     private boolean reused;
     private volatile boolean leakReported;
-    // set by the lease holder around each write, read by the housekeeper: release/acquire is enough
-    // (a deadline seen a moment late only delays the close by one housekeeping round)
-    private long writeDeadlineNanos;
-    private static final VarHandle WRITE_DEADLINE;
-
-    static {
-        try {
-            WRITE_DEADLINE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "writeDeadlineNanos", long.class);
-        }
-        catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-    private volatile boolean writeTimedOut;
     private long exchanges;
 
     // intrusive list of leased connections, guarded by the owning pool's lock
@@ -74,35 +57,6 @@ public final class PooledConnection {
         }
         leakReported = true;
         return true;
-    }
-
-    /**
-     * Marks the start of a request write that must finish by {@code deadlineNanos}: socket writes
-     * have no timeout of their own, so the housekeeper closes the socket of an overdue write.
-     */
-    public void beginWrite(long deadlineNanos) {
-        WRITE_DEADLINE.setRelease(this, deadlineNanos == 0 ? 1 : deadlineNanos);
-    }
-
-    /** The request has been written and flushed. */
-    public void endWrite() {
-        WRITE_DEADLINE.setRelease(this, 0L);
-    }
-
-    /** True when the housekeeper closed this connection because a write outlived its deadline. */
-    public boolean writeTimedOut() {
-        return writeTimedOut;
-    }
-
-    /** Closes the socket if a write is overdue at {@code now}; called by the housekeeper. */
-    boolean closeIfWriteOverdue(long now) {
-        long deadline = (long) WRITE_DEADLINE.getAcquire(this);
-        if (deadline != 0 && now - deadline > 0) {
-            writeTimedOut = true;
-            transport.close();
-            return true;
-        }
-        return false;
     }
 
     /** Counts an exchange on this connection; called by the owner. */
