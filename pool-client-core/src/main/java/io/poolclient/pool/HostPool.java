@@ -112,6 +112,14 @@ public final class HostPool {
             done = true;
             LockSupport.unpark(thread);
         }
+
+        /**
+         * Called under the lock, after the outcome fields are set; the caller unparks {@link #thread}
+         * after unlocking, so that the woken thread does not run into a lock still held.
+         */
+        void markDone() {
+            done = true;
+        }
     }
 
     /**
@@ -368,6 +376,7 @@ public final class HostPool {
     public void release(PooledConnection c, boolean reusable, CloseReason reason) {
         long now = System.nanoTime();
         PooledConnection toClose = null;
+        Waiter served = null;
         boolean full = false;
         lock.lock();
         try {
@@ -380,7 +389,8 @@ public final class HostPool {
                 why = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
             }
             if (why == null) {
-                full = !handOffOrKeep(c, now);
+                served = handOff(c, now);
+                full = served == null && !keep(c);
                 if (full) {
                     discarded++;
                     toClose = c;
@@ -395,6 +405,9 @@ public final class HostPool {
         }
         finally {
             lock.unlock();
+        }
+        if (served != null) {
+            LockSupport.unpark(served.thread);
         }
         if (toClose != null) {
             try {
@@ -411,14 +424,31 @@ public final class HostPool {
 
     /** Gives a reusable connection to the first waiter or the idle stack; false when neither can take it. */
     private boolean handOffOrKeep(PooledConnection c, long now) {
+        Waiter w = handOff(c, now);
+        if (w != null) {
+            LockSupport.unpark(w.thread);
+            return true;
+        }
+        return keep(c);
+    }
+
+    /**
+     * Hands a reusable connection to the first waiter, if any, and returns that waiter, which the
+     * caller must unpark; lock held.
+     */
+    private Waiter handOff(PooledConnection c, long now) {
         c.returned(now);
         Waiter w = waiters.pollFirst();
         if (w != null) {
             lease(c, true, now);
             w.connection = c;
-            w.wake();
-            return true;
+            w.markDone();
         }
+        return w;
+    }
+
+    /** Keeps a reusable connection on the idle stack; false when the stack is full. Lock held. */
+    private boolean keep(PooledConnection c) {
         if (idle.size() < maxsize) {
             idle.addFirst(c);
             return true;
