@@ -119,10 +119,15 @@ loaded=$(awk -v l="$load1_start" -v o="$others_cores" 'BEGIN { print (l >= 1.5 |
   echo "| CPU used by other processes while measuring | $others_cores cores on average (of $(nproc)) |"
   echo
   if [ "$loaded" = yes ]; then
-    echo "> **The machine was loaded**: 1-minute load $load1_start before the run, and other processes used"
-    echo "> $others_cores of the $(nproc) cores on average while it measured (other builds on the shared machine)."
-    echo "> Absolute numbers are noisy and ratios less certain than on an idle machine; the interleaved rounds"
-    echo "> spread the noise over all clients alike (see the *spread* column). *CPU µs/req* is the steadier column."
+    if awk -v o="$others_cores" 'BEGIN { exit !(o >= 0.25) }'; then
+      echo "> **The machine was loaded**: other processes used $others_cores of the $(nproc) cores on average while"
+      echo "> it measured (1-minute load $load1_start before the run). Absolute numbers are noisy and ratios less"
+      echo "> certain than on an idle machine; the interleaved rounds spread the noise over all clients alike (see"
+      echo "> the *spread* column). *CPU µs/req* is the steadier column."
+    else
+      echo "> The 1-minute load was $load1_start just before the run (work that ended before it began); while it"
+      echo "> measured, other processes used $others_cores of the $(nproc) cores on average."
+    fi
     echo
   fi
   if [ "$sbs_status" -ne 0 ]; then
