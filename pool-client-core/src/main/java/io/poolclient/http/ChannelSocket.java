@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * connection is idle); {@link #close()} may be called from any thread, wakes a waiting reader or
  * writer, which then fails with a {@link SocketException}, and releases the channel, the selector
  * and their descriptors. A connection costs the socket's descriptor plus the selector's (an
- * {@code epoll} instance and its wake-up descriptor). On a virtual thread the wait parks the
- * virtual thread (JDK 22 and later) instead of blocking its carrier.
+ * {@code epoll} instance and its wake-up descriptor). On JDK 22 and later a virtual thread that
+ * waits here is parked and its carrier freed; on JDK 21 the wait holds the carrier thread, and the
+ * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default).
  */
 final class ChannelSocket extends Socket {
 
