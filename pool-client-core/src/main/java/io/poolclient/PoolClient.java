@@ -3,6 +3,7 @@ package io.poolclient;
 import io.poolclient.http.Connector;
 import io.poolclient.pool.HostPool;
 import io.poolclient.pool.PoolListener;
+import io.poolclient.pool.PoolListeners;
 import io.poolclient.pool.PoolManager;
 import io.poolclient.pool.PooledConnection;
 import io.poolclient.pool.PoolSnapshot;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * caller's thread (platform or virtual). One daemon housekeeping thread per client closes expired
  * idle connections and reports leases older than a mount's {@code leak-detection-threshold}.
  * {@link #close()} stops it, closes idle connections, fails waiters with
- * {@link PoolClosedException} and closes leased connections as they come back.
+ * {@link PoolClosedException} and closes leased connections as they come back. Pool listeners may be
+ * added and removed at any time ({@link #addListener}).
  */
 public final class PoolClient implements Closeable {
 
@@ -45,16 +47,18 @@ public final class PoolClient implements Closeable {
     private final List<Mount> mounts;
     private final Map<String, Mount> byName;
     private final RequestExecutor executor;
+    private final PoolListeners listeners;
     private final ScheduledExecutorService housekeeper;
     private volatile boolean closed;
 
     private PoolClient(Builder b) {
+        this.listeners = PoolListeners.of(b.listener);
         List<Mount> list = new ArrayList<>();
         b.mounts.forEach((name, spec) -> list.add(new Mount(name, spec.prefix, spec.resolved,
                 new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key,
                         spec.resolved.poolMaxsize(), spec.resolved.poolBlock(), spec.resolved.idleTimeout(),
-                        spec.resolved.maxLifetime(), spec.resolved.leakDetectionThreshold() != null, b.listener),
-                        b.listener))));
+                        spec.resolved.maxLifetime(), spec.resolved.leakDetectionThreshold() != null, listeners),
+                        listeners))));
         list.sort(Comparator.comparing((Mount m) -> m.prefix().isSchemeOnly())
                 .thenComparing(m -> -m.prefix().length())
                 .thenComparing(Mount::name));
@@ -130,6 +134,21 @@ public final class PoolClient implements Closeable {
         m.pools().pools().forEach(p -> pools.add(p.snapshot()));
         return new MountSnapshot(m.name(), m.prefix().toString(), m.settings().describe(), m.pools().evicted(),
                 List.copyOf(pools));
+    }
+
+    /**
+     * Adds a pool listener now, next to the one given to {@link Builder#listener} (which stays for
+     * good). Any thread may call it at any time after {@link Builder#build()}, also while requests
+     * run and pools are created, evicted or dropped. Before it returns the listener is told
+     * {@code poolAdded} for every pool that exists now, then hears every later event; it is never
+     * told of a pool twice, misses none and never hears {@code poolRemoved} for a pool it was not
+     * told of (see {@link PoolListeners} for the full contract). Adding a listener that is already
+     * registered (the same instance) changes nothing and returns a registration that removes nothing.
+     *
+     * @return closing it removes the listener; it then hears no more pools added or removed
+     */
+    public PoolListener.Registration addListener(PoolListener listener) {
+        return listeners.add(listener);
     }
 
     /**
@@ -221,6 +240,10 @@ public final class PoolClient implements Closeable {
             return mount(name, null, settings);
         }
 
+        /**
+         * The listener the client starts with, before any pool exists; it cannot be removed. More can
+         * be added to the built client with {@link PoolClient#addListener}.
+         */
         public Builder listener(PoolListener listener) {
             this.listener = listener;
             return this;

@@ -2,13 +2,24 @@ package io.poolclient.pool;
 
 /**
  * Hears about host pools appearing, going and handing out connections; metrics bind to it.
- * Called on the requesting thread, outside every pool lock; implementations must be fast and
- * must not throw (an exception is logged and ignored).
+ * Registered with {@code PoolClient.Builder.listener} or, at any time, {@code PoolClient.addListener}.
+ * Called outside every pool lock: {@link #connectionAcquired} and {@link #acquireTimedOut} on the
+ * requesting thread, {@link #poolAdded} and {@link #poolRemoved} one at a time, in the order the
+ * pools came and went, on a thread that is creating or dropping pools (see {@link PoolListeners}).
+ * Implementations must be fast and must not throw (an exception is logged and ignored).
  */
 public interface PoolListener {
 
     PoolListener NONE = new PoolListener() {
     };
+
+    /** A listener's place among a client's listeners: closing it removes the listener. */
+    interface Registration extends AutoCloseable {
+
+        /** Removes the listener; idempotent. */
+        @Override
+        void close();
+    }
 
     /** A host pool was created in a mount. */
     default void poolAdded(HostPool pool) {

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * {@code poolConnections} pools; pools are retired outside it. Past {@code poolConnections} the
  * pool with the oldest use stamp is evicted: counted, removed from the map and retired (its idle
  * connections closed now, its leased ones when returned). A caller that looked up a pool just before
- * it was evicted may still use it; its connections then close on return.
+ * it was evicted may still use it; its connections then close on return. Pools appearing and going
+ * are recorded with the client's {@link PoolListeners} under the lock, in the order the map changed,
+ * and delivered to the listeners once it is released.
  */
 public final class PoolManager {
 
@@ -27,7 +29,7 @@ public final class PoolManager {
     private final String mount;
     private final int poolConnections;
     private final Function<HostKey, HostPool> factory;
-    private final PoolListener listener;
+    private final PoolListeners listeners;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentHashMap<HostKey, HostPool> pools = new ConcurrentHashMap<>();
     private volatile long evicted;
@@ -40,13 +42,23 @@ public final class PoolManager {
      * @param listener told of pools added and removed
      */
     public PoolManager(String mount, int poolConnections, Function<HostKey, HostPool> factory, PoolListener listener) {
+        this(mount, poolConnections, factory, PoolListeners.of(listener));
+    }
+
+    /**
+     * @param mount the mount's name
+     * @param poolConnections how many host pools to keep, at least 1
+     * @param factory creates the pool for a key (no I/O)
+     * @param listeners the client's listeners, told of pools added and removed
+     */
+    public PoolManager(String mount, int poolConnections, Function<HostKey, HostPool> factory, PoolListeners listeners) {
         if (poolConnections < 1) {
             throw new IllegalArgumentException("poolConnections must be >= 1, was " + poolConnections);
         }
         this.mount = mount;
         this.poolConnections = poolConnections;
         this.factory = factory;
-        this.listener = listener;
+        this.listeners = listeners;
     }
 
     /** The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently used. */
@@ -77,16 +89,18 @@ public final class PoolManager {
                 evicted++;
             }
             pools.put(key, created);
+            listeners.recordAdded(created);
+            if (eldest != null) {
+                listeners.recordRemoved(eldest, true);
+            }
         }
         finally {
             lock.unlock();
         }
-        notify(l -> l.poolAdded(created));
+        listeners.deliver();
         if (eldest != null) {
-            HostPool gone = eldest;
-            log.debug("Mount '{}' keeps {} host pools: evicting {}", mount, poolConnections, gone.key());
-            gone.retire(false);
-            notify(l -> l.poolRemoved(gone, true));
+            log.debug("Mount '{}' keeps {} host pools: evicting {}", mount, poolConnections, eldest.key());
+            eldest.retire(false);
         }
         return created;
     }
@@ -122,13 +136,14 @@ public final class PoolManager {
             closed |= shutdown;
             dropped = new ArrayList<>(pools.values());
             pools.clear();
+            dropped.forEach(p -> listeners.recordRemoved(p, false));
         }
         finally {
             lock.unlock();
         }
+        listeners.deliver();
         for (HostPool p : dropped) {
             p.retire(shutdown);
-            notify(l -> l.poolRemoved(p, false));
         }
     }
 
@@ -150,15 +165,6 @@ public final class PoolManager {
 
     public int poolConnections() {
         return poolConnections;
-    }
-
-    private void notify(java.util.function.Consumer<PoolListener> event) {
-        try {
-            event.accept(listener);
-        }
-        catch (RuntimeException e) {
-            log.warn("Pool listener failed in mount '{}'", mount, e);
-        }
     }
 
     @Override

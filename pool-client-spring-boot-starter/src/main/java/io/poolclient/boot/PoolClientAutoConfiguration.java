@@ -42,17 +42,18 @@ public final class PoolClientAutoConfiguration {
     }
 
     /**
-     * The engine. Every {@link PoolListener} bean hears its pool events (metrics bind this way).
-     * Invalid properties fail the context with an {@link IllegalArgumentException} naming the property.
+     * The engine. Every {@link PoolListener} bean hears its pool events, in bean order (a listener
+     * that throws is logged and skipped). The starter's own meters attach themselves to whatever
+     * engine is in the context, so they do not rely on this. Invalid properties fail the context with
+     * an {@link IllegalArgumentException} naming the property.
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     PoolClient poolClient(PoolClientProperties properties, SslBundleTlsConfigs tlsConfigs,
             ObjectProvider<PoolListener> listeners) {
-        List<PoolListener> all = listeners.orderedStream().toList();
-        return new PoolClientPropertiesMapper(tlsConfigs).builder(properties)
-                .listener(CompositePoolListener.of(all))
-                .build();
+        PoolClient client = new PoolClientPropertiesMapper(tlsConfigs).builder(properties).build();
+        listeners.orderedStream().forEach(client::addListener);
+        return client;
     }
 
     @Bean

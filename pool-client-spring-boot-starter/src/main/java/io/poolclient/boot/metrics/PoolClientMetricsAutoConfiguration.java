@@ -14,9 +14,11 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of the pool meters: only with Micrometer on the classpath, a
- * {@link MeterRegistry} bean and an engine in the context. {@link PoolMeters} is both the
- * {@code MeterBinder} Spring Boot binds once the registry is ready and a {@code PoolListener} bean
- * the engine is built with, so pools created later still get their meters.
+ * {@link MeterRegistry} bean and an engine in the context, the auto-configured one or the
+ * application's own. {@link PoolMeters} is the {@code MeterBinder} Spring Boot binds once the
+ * registry is ready; binding adds it to that engine as a listener (once: the auto-configured engine
+ * already has it, as it adds every {@code PoolListener} bean), so the pools that exist then and
+ * those created later get their meters.
  */
 @AutoConfiguration(after = PoolClientAutoConfiguration.class, afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",

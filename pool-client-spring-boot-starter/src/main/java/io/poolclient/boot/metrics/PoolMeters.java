@@ -38,6 +38,13 @@ import java.util.function.ToLongFunction;
  * timer {@code http.client.pool.acquire} (the wait for a connection). Per mount (tag {@code mount}):
  * function counter {@code http.client.pool.evictions}.
  *
+ * <p><b>Attaching.</b> When first bound to a registry it adds itself to the engine as a listener
+ * ({@link PoolClient#addListener}), so it follows any engine, also one built without it, and is told
+ * of the pools that exist by then. An engine that already has it as a listener (the auto-configured
+ * one, or one built with {@code PoolClient.Builder.listener(poolMeters)}) is left as it is: each
+ * event is still heard once. (Wrapped inside another listener that forwards to it, it would hear
+ * every event twice.)
+ *
  * <p><b>Concurrency contract.</b> Pool events may arrive on any thread, before or after
  * {@link #bindTo}; pools heard of before binding get their meters at binding. Registration and
  * removal run under one lock (no I/O inside it). The hot path, {@link #connectionAcquired}, takes no
@@ -60,21 +67,24 @@ public final class PoolMeters implements PoolListener, MeterBinder {
     private final Map<HostPool, Slot> slotOfPool = new ConcurrentHashMap<>();
 
     /**
-     * @param client the engine, asked for its mounts when binding (the evictions counters)
+     * @param client the engine, asked for its mounts when binding (the evictions counters) and then
+     *        listened to
      */
     public PoolMeters(Supplier<PoolClient> client) {
         this.client = client;
     }
 
+    /** Registers the meters in {@code registry}, then listens to the engine (once). */
     @Override
     public void bindTo(MeterRegistry registry) {
+        PoolClient engine = client.get();
         lock.lock();
         try {
             if (registries.contains(registry)) {
                 return;
             }
             registries.add(registry);
-            for (Mount mount : client.get().mounts()) {
+            for (Mount mount : engine.mounts()) {
                 FunctionCounter.builder("http.client.pool.evictions", mount.pools(), PoolManager::evicted)
                         .tag("mount", mount.name())
                         .description("Host pools evicted from the mount's LRU (pool-connections)")
@@ -85,6 +95,8 @@ public final class PoolMeters implements PoolListener, MeterBinder {
         finally {
             lock.unlock();
         }
+        // outside the lock: the engine tells of its pools (poolAdded) under its own listener lock
+        engine.addListener(this);
     }
 
     @Override

@@ -31,7 +31,10 @@ class PoolMetersTests {
     }
 
     private RestClient client(PoolMeters meters, MountSettings https) {
-        PoolClient.Builder builder = PoolClient.builder().listener(meters);
+        PoolClient.Builder builder = PoolClient.builder();
+        if (meters != null) {
+            builder.listener(meters);
+        }
         builder.mount("http", https);
         engine = builder.build();
         return RestClient.builder().requestFactory(new PoolingClientHttpRequestFactory(engine)).build();
@@ -80,6 +83,24 @@ class PoolMetersTests {
         assertThat(gauge("http.client.pool.connections", host, "state", "idle")).isEqualTo(1);
         get(client, a.url("/later"));
         assertThat(registry.get("http.client.pool.acquire").tags("host", host).timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void anEngineBuiltWithoutTheMetersIsListenedToOnceBoundAndItsPoolsGetTheirMeters() {
+        RestClient client = client(null, MountSettings.EMPTY);
+        get(client, a.url("/before"));
+        PoolMeters meters = new PoolMeters(() -> engine);
+
+        meters.bindTo(registry);
+
+        String host = "127.0.0.1:" + a.port();
+        assertThat(gauge("http.client.pool.connections", host, "state", "idle")).isEqualTo(1);
+        assertThat(registry.get("http.client.pool.connections.opened").tags("host", host).functionCounter().count())
+            .isEqualTo(1);
+        get(client, a.url("/after"));
+        get(client, b.url("/other"));
+        assertThat(registry.get("http.client.pool.acquire").tags("host", host).timer().count()).isEqualTo(1);
+        assertThat(hosts()).containsExactlyInAnyOrder(host, "127.0.0.1:" + b.port());
     }
 
     @Test
