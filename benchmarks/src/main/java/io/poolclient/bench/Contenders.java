@@ -5,6 +5,7 @@ import io.poolclient.PoolClient;
 import io.poolclient.Request;
 import io.poolclient.Response;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
+import io.poolclient.testing.nginx.PrivateNginx;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class Contenders {
     }
 
     /** A new contender talking to {@code nginx}'s host and port. */
-    public static Contender create(String id, Nginx nginx, int maxsize) throws Exception {
+    public static Contender create(String id, PrivateNginx nginx, int maxsize) throws Exception {
         return switch (id) {
             case "pool-client" -> poolClient(maxsize);
             case "pool-client-engine" -> poolClientEngine(maxsize);

@@ -1,5 +1,6 @@
 package io.poolclient.bench;
 
+import io.poolclient.testing.nginx.PrivateNginx;
 import java.util.Locale;
 
 /**
@@ -20,10 +21,10 @@ public final class Loop {
         int seconds = Integer.parseInt(args[3]);
         int maxsize = args.length > 4 ? Integer.parseInt(args[4]) : 16;
         Contenders.configureHttpUrlConnection(maxsize);
-        try (Nginx nginx = Nginx.start(); Contender c = Contenders.create(id, nginx, maxsize)) {
+        try (PrivateNginx nginx = Nginx.start(); Contender c = Contenders.create(id, nginx, maxsize)) {
             Target target = Target.of(nginx, args[1]);
             System.out.println("nginx port " + nginx.port() + ", pid " + ProcessHandle.current().pid());
-            long before = nginx.acceptsByOthers();
+            long before = nginx.acceptsExcludingSelf();
             for (int i = 0; i < seconds; i++) {
                 SideBySide.Run run = SideBySide.run(c, target, new SideBySide.Load(threads, virtual), 1000, 10_000_000);
                 System.out.printf(Locale.ROOT, "%s %s %d threads: %.0f req/s cpu %.1f us/req p50 %s us p99 %s us errors %d%s%n", id, target.name(),
@@ -31,7 +32,7 @@ public final class Loop {
                         Report.micros(run.latency().quantile(0.99)), run.errors(),
                         run.firstError() == null ? "" : " (" + run.firstError() + ")");
             }
-            System.out.println("connections opened: " + (nginx.acceptsByOthers() - before));
+            System.out.println("connections opened: " + (nginx.acceptsExcludingSelf() - before));
         }
         System.exit(0);
     }

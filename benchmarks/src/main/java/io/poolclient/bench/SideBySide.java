@@ -1,5 +1,6 @@
 package io.poolclient.bench;
 
+import io.poolclient.testing.nginx.PrivateNginx;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -165,7 +166,7 @@ public final class SideBySide {
         Map<String, String> descriptions = new LinkedHashMap<>();
         List<Cell> cells = new ArrayList<>();
         long started = System.nanoTime();
-        try (Nginx nginx = Nginx.start()) {
+        try (PrivateNginx nginx = Nginx.start()) {
             warmUpJvm(s, nginx);
             for (String size : s.sizes) {
                 Target target = Target.of(nginx, size);
@@ -186,7 +187,7 @@ public final class SideBySide {
      * Before the first cell, runs every contender on every size with a few threads so that the JIT has
      * compiled the common paths (Spring's included) before anything is measured. Not reported.
      */
-    private static void warmUpJvm(Settings s, Nginx nginx) throws Exception {
+    private static void warmUpJvm(Settings s, PrivateNginx nginx) throws Exception {
         if (s.jvmWarmupMs <= 0) {
             return;
         }
@@ -201,7 +202,7 @@ public final class SideBySide {
         System.out.println("JVM warm-up done");
     }
 
-    private static Cell runCell(Settings s, Nginx nginx, Target target, Load load, Map<String, String> descriptions)
+    private static Cell runCell(Settings s, PrivateNginx nginx, Target target, Load load, Map<String, String> descriptions)
             throws Exception {
         Map<String, Contender> contenders = new LinkedHashMap<>();
         Map<String, Tally> tallies = new LinkedHashMap<>();
@@ -215,9 +216,9 @@ public final class SideBySide {
             for (int round = 0; round <= s.rounds; round++) {
                 boolean measured = round > 0;
                 for (Contender c : contenders.values()) {
-                    long before = nginx.acceptsByOthers();
+                    long before = nginx.acceptsExcludingSelf();
                     Run run = run(c, target, load, measured ? s.roundMs : s.warmupMs, s.maxRequestsPerThread);
-                    long opened = nginx.acceptsByOthers() - before;
+                    long opened = nginx.acceptsExcludingSelf() - before;
                     tallies.get(c.id()).absorb(run, opened, measured);
                     if (!nginx.isRunning()) {
                         throw new IllegalStateException("nginx died: " + nginx.log());

@@ -1,5 +1,7 @@
 package io.poolclient.bench;
 
+import io.poolclient.testing.nginx.PrivateNginx;
+import io.poolclient.testing.nginx.SampleContent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
@@ -16,17 +18,17 @@ import java.nio.charset.StandardCharsets;
 public record Target(String name, String path, URI uri, byte[] rawRequest, int expectedLength) {
 
     /** The three sizes of the side-by-side run, by key: {@code small}, {@code json}, {@code big}. */
-    public static Target of(Nginx nginx, String key) {
+    public static Target of(PrivateNginx nginx, String key) {
         return switch (key) {
-            case "small" -> of(nginx, "13 B", "/small", Nginx.SMALL.length());
-            case "json" -> of(nginx, "1 KiB JSON", "/json", Nginx.JSON.length());
-            case "big" -> of(nginx, "64 KiB", "/big", Nginx.BIG_SIZE);
+            case "small" -> of(nginx, "13 B", "/small", SampleContent.SMALL.length());
+            case "json" -> of(nginx, "1 KiB JSON", "/json", SampleContent.JSON.length());
+            case "big" -> of(nginx, "64 KiB", "/big", SampleContent.BIG_SIZE);
             default -> throw new IllegalArgumentException("unknown size '" + key + "' (small, json, big)");
         };
     }
 
-    private static Target of(Nginx nginx, String name, String path, int length) {
-        byte[] raw = ("GET " + path + " HTTP/1.1\r\nHost: " + nginx.hostHeader() + "\r\nAccept: */*\r\n\r\n")
+    private static Target of(PrivateNginx nginx, String name, String path, int length) {
+        byte[] raw = ("GET " + path + " HTTP/1.1\r\nHost: " + nginx.authority() + "\r\nAccept: */*\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         return new Target(name, path, nginx.uri(path), raw, length);
     }

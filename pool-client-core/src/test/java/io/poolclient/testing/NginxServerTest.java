@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import io.poolclient.testing.nginx.StubStatus;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,7 +140,7 @@ class NginxServerTest {
 
     @Test
     void statusReportsTheProbeAsActive() {
-        NginxServer.Status status = nginx.status();
+        StubStatus status = nginx.status();
         assertThat(status.active()).isGreaterThanOrEqualTo(1);
         assertThat(status.writing()).isGreaterThanOrEqualTo(1);
         assertThat(status.handled()).isEqualTo(status.accepts());

@@ -4,6 +4,7 @@ import io.poolclient.bench.Contender;
 import io.poolclient.bench.Contenders;
 import io.poolclient.bench.Nginx;
 import io.poolclient.bench.Target;
+import io.poolclient.testing.nginx.PrivateNginx;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +31,7 @@ public class AllocationBenchmark {
     @Param({"pool-client-engine", "pool-client", "hc5", "jdk", "jetty", "reactor", "simple", "raw"})
     public String client;
 
-    private Nginx nginx;
+    private PrivateNginx nginx;
     private Contender contender;
     private Target target;
 
