@@ -374,16 +374,9 @@ final class ChannelSocket extends Socket {
     }
 
     /** Reads what the channel has; waits for {@code SO_TIMEOUT} only when it has nothing yet. */
-    private final class ChannelInput extends InputStream {
+    private final class ChannelInput extends ArrayReadInputStream {
 
         private final Window window = new Window();
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {

@@ -13,7 +13,7 @@ import java.util.zip.InflaterInputStream;
  * the pool without waiting for the caller's close. {@code deflate} accepts both the zlib-wrapped
  * form the RFC means and the raw form some servers send, as requests does. One thread.
  */
-final class DecodingStream extends InputStream {
+final class DecodingStream extends ArrayReadInputStream {
 
     private final ResponseBodyStream raw;
     private final boolean gzip;
@@ -44,13 +44,6 @@ final class DecodingStream extends InputStream {
             }
         }
         return decoder;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

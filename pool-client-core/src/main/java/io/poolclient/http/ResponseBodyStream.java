@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * read failure it closes the connection. If the stream becomes unreachable without either, a
  * {@link Cleaner} reclaims the connection and logs a leak WARN. Use from one thread.
  */
-final class ResponseBodyStream extends InputStream {
+final class ResponseBodyStream extends ArrayReadInputStream {
 
     /** Bytes a premature close reads to save the connection. */
     static final int DRAIN_LIMIT = 64 * 1024;
@@ -47,13 +47,6 @@ final class ResponseBodyStream extends InputStream {
         this.hostPort = hostPort;
         this.readTimeout = readTimeout;
         this.cleanable = CLEANER.register(this, new Reclaim(lease, mount, hostPort));
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
