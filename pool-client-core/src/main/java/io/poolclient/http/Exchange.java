@@ -24,12 +24,9 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.NoHttpResponseException;
-import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
-import org.apache.hc.core5.http.protocol.BasicHttpContext;
-import org.apache.hc.core5.http.protocol.HttpCoreContext;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,7 +120,7 @@ public final class Exchange {
             if (hasBody) {
                 conn.receiveResponseEntity(response);
             }
-            boolean keepAlive = isKeepAlive(wire, response, hasBody);
+            boolean keepAlive = KeepAlive.reusable(wire, response, status, response.getVersion(), hasBody);
             if (keepAlive) {
                 keepAliveTimeout(response, lease);
             }
@@ -183,38 +180,14 @@ public final class Exchange {
         return !"HEAD".equals(method) && status >= 200 && status != 204 && status != 304;
     }
 
-    private static boolean isKeepAlive(BasicClassicHttpRequest request, ClassicHttpResponse response, boolean hasBody) {
-        if (response.getCode() == 101) {
-            return false;
-        }
-        if (hasBody && !response.containsHeader(HttpHeaders.CONTENT_LENGTH)
-                && !response.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
-            return false; // delimited by connection close
-        }
-        HttpCoreContext context = HttpCoreContext.adapt(new BasicHttpContext());
-        context.setProtocolVersion(response.getVersion());
-        return DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, context);
-    }
 
     /** Honours {@code Keep-Alive: timeout=N}: the connection is not reused N seconds (less a margin) from now. */
     private static void keepAliveTimeout(ClassicHttpResponse response, Lease lease) {
-        org.apache.hc.core5.http.Header header = response.getFirstHeader("Keep-Alive");
-        if (header == null) {
-            return;
-        }
-        for (String part : header.getValue().split(",")) {
-            String p = part.trim();
-            if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
-                try {
-                    long seconds = Long.parseLong(p.substring(8).trim());
-                    // a margin of 500 ms guards against the server closing just as we reuse
-                    long nanos = TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.MILLISECONDS.toNanos(500);
-                    lease.connection().keepAliveFor(nanos, System.nanoTime());
-                }
-                catch (NumberFormatException ignored) {
-                    // a malformed hint is ignored, as every client does
-                }
-            }
+        long seconds = KeepAlive.timeoutSeconds(response);
+        if (seconds != KeepAlive.NO_HINT) {
+            // a margin of 500 ms guards against the server closing just as we reuse
+            long nanos = TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.MILLISECONDS.toNanos(500);
+            lease.connection().keepAliveFor(nanos, System.nanoTime());
         }
     }
 
