@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -122,6 +123,29 @@ class ChannelSocketTest {
         assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessageContaining("closed");
         assertThat(socket.isClosed()).isTrue();
         assertThatThrownBy(() -> socket.getInputStream()).isInstanceOf(SocketException.class);
+    }
+
+    @Test
+    void anInterruptEndsAWaitingReadAndKeepsTheInterruptStatus() throws Exception {
+        try (ChannelSocket socket = connect()) {
+            socket.setSoTimeout(0);
+            CompletableFuture<Object[]> outcome = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    socket.getInputStream().read(new byte[16]);
+                    outcome.complete(new Object[] {null, Thread.currentThread().isInterrupted()});
+                }
+                catch (IOException e) {
+                    outcome.complete(new Object[] {e, Thread.currentThread().isInterrupted()});
+                }
+            }, "interrupted-reader");
+            t.start();
+            awaitTrue(() -> isWaitingInSelect(t), Duration.ofSeconds(10), "the reader is waiting");
+            t.interrupt();
+            Object[] result = outcome.get(10, TimeUnit.SECONDS);
+            assertThat((Throwable) result[0]).isInstanceOf(InterruptedIOException.class).hasMessageContaining("Read interrupted");
+            assertThat((Boolean) result[1]).as("interrupt status kept").isTrue();
+        }
     }
 
     private static boolean isWaitingInSelect(Thread t) {
