@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -31,10 +32,21 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * Opens connections: resolves the host, drops addresses the filter refuses, connects to each
- * remaining address in turn within one connect-timeout budget, and for HTTPS performs the TLS
- * handshake with SNI and hostname verification on. Stateless; any thread may call it.
+ * remaining address in turn, and for HTTPS performs the TLS handshake with SNI and hostname
+ * verification on. The lookup and the connects share one connect-timeout budget. Immutable; any
+ * thread may call it.
  */
 public final class Connector {
+
+    private final HostResolver resolver;
+
+    public Connector() {
+        this(HostResolver.SYSTEM);
+    }
+
+    Connector(HostResolver resolver) {
+        this.resolver = resolver;
+    }
 
     /** What one connection attempt needs. */
     public record Spec(String mount, HostKey key, Duration connectTimeout, Duration readTimeout,
@@ -43,9 +55,9 @@ public final class Connector {
 
     public PooledConnection open(Spec spec) throws IOException {
         HostKey key = spec.key();
-        List<InetAddress> addresses = resolve(spec);
         long budget = spec.connectTimeout().toNanos();
         long start = System.nanoTime();
+        List<InetAddress> addresses = resolve(spec, budget);
         IOException last = null;
         for (InetAddress address : addresses) {
             long remainingMs = Math.max(1, (budget - (System.nanoTime() - start)) / 1_000_000);
@@ -71,15 +83,20 @@ public final class Connector {
         throw connectFailure(spec, last, System.nanoTime() - start);
     }
 
-    private static List<InetAddress> resolve(Spec spec) throws IOException {
+    private List<InetAddress> resolve(Spec spec, long budgetNanos) throws IOException {
         HostKey key = spec.key();
         InetAddress[] all;
         try {
-            all = InetAddress.getAllByName(key.host());
+            all = resolver.resolve(key.host(), budgetNanos);
         }
         catch (UnknownHostException e) {
             throw new ConnectFailedException("Failed to resolve '" + key.host() + "' for " + key.hostPort()
                     + " through mount '" + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
+        }
+        catch (TimeoutException e) {
+            throw new ConnectFailedException("Resolving '" + key.host() + "' for " + key.hostPort() + " timed out after "
+                    + spec.connectTimeout().toMillis() + " ms (connect-timeout) through mount '" + spec.mount() + "'",
+                    spec.mount(), key.hostPort(), e);
         }
         if (spec.addressFilter() == null) {
             return List.of(all);
@@ -141,7 +158,7 @@ public final class Connector {
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, key.host(), key.port(), true);
         SSLParameters params = tls.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!isAddressLiteral(key.host())) {
+        if (!HostResolver.isAddressLiteral(key.host())) {
             params.setServerNames(List.of(new SNIHostName(key.host())));
         }
         if (spec.tls() != null && spec.tls().protocols() != null) {
@@ -165,10 +182,6 @@ public final class Connector {
                     spec.mount(), key.hostPort(), e);
         }
         return tls;
-    }
-
-    private static boolean isAddressLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
     }
 
     private static ConnectFailedException connectFailure(Spec spec, IOException last, long elapsedNanos) {
