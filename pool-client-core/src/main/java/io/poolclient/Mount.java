@@ -4,14 +4,15 @@ import io.poolclient.pool.PoolManager;
 import io.poolclient.retry.Retry;
 
 /**
- * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Immutable apart
- * from the pool manager, which is thread-safe.
+ * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Thread-safe: the
+ * settings are replaced as a whole (only their TLS material changes, see {@link #useTls}) and the
+ * pool manager is thread-safe.
  */
 public final class Mount {
 
     private final String name;
     private final MountPrefix prefix;
-    private final MountSettings settings;
+    private volatile MountSettings settings;
     private final Retry retry;
     private final PoolManager pools;
 
@@ -37,6 +38,18 @@ public final class Mount {
      */
     public MountSettings settings() {
         return settings;
+    }
+
+    /**
+     * Switches to new TLS material: requests that resolve this mount from now on connect with it;
+     * the host pools of the material replaced are dropped.
+     *
+     * @return the pools dropped
+     */
+    int useTls(TlsConfig tls) {
+        TlsConfig old = settings.tls();
+        settings = MountSettings.builder().tls(tls).build().withFallback(settings);
+        return old == null || old.equals(tls) ? 0 : pools.dropIf(key -> old.equals(key.tls()));
     }
 
     public Retry retry() {

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -149,6 +150,26 @@ public final class PoolClient implements Closeable {
      */
     public PoolListener.Registration addListener(PoolListener listener) {
         return listeners.add(listener);
+    }
+
+    /**
+     * Switches a mount to new TLS material, a reloaded SSL bundle say. Connections opened from now
+     * on for this mount use it; the host pools made with the material it replaces are dropped, as
+     * by {@link #drop}: their idle connections close now, leased ones when they are returned, so
+     * none of them is reused after this returns.
+     *
+     * @return false when there is no mount of that name
+     */
+    public boolean useTls(String mountName, TlsConfig tls) {
+        Objects.requireNonNull(tls, "tls");
+        Mount m = byName.get(mountName);
+        if (m == null) {
+            return false;
+        }
+        int dropped = m.useTls(tls);
+        log.info("Mount '{}' uses TLS material '{}' from now on; {} host pool(s) of the previous material dropped",
+                mountName, tls.name(), dropped);
+        return true;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -169,6 +170,48 @@ class TlsTest {
         assertThat(t.getMessage()).contains(hostPort("localhost")).contains("mount 'https'");
         RecordedRequest recorded = server.takeRequest(200, TimeUnit.MILLISECONDS);
         assertThat(recorded == null || recorded.getFailure() != null).as("no request was served: %s", recorded).isTrue();
+    }
+
+    @Test
+    void newTlsMaterialForAMountDropsThePoolsOfTheOldAndMakesTheNextConnection() throws Exception {
+        serve(certs.server());
+        client = PoolClient.builder()
+                .mount("private", "https://localhost:" + server.getPort() + "/",
+                        MountSettings.builder().tls(TlsConfig.of("private-ca", certs.clientContext(null))).maxRetries(0).build())
+                .build();
+        assertThat(get(url("localhost", "/one"))).isEqualTo("secure");
+        assertThat(get(url("localhost", "/two"))).isEqualTo("secure");
+
+        assertThat(client.useTls("nowhere", TlsConfig.of("jdk", SSLContext.getDefault()))).isFalse();
+        assertThat(client.useTls("private", TlsConfig.of("jdk", SSLContext.getDefault()))).isTrue();
+        MountSnapshot mount = client.snapshot("private").orElseThrow();
+        assertThat(mount.pools()).as("the old material's pool is dropped").isEmpty();
+        assertThat(mount.poolsEvicted()).as("dropped, not evicted").isZero();
+        assertThat(mount.settings()).containsEntry("sslBundle", "jdk").containsEntry("maxRetries", 0);
+        assertThat(catchThrowable(() -> get(url("localhost", "/three")))).as("the new material (JDK trust) is the one used")
+                .isInstanceOf(ConnectFailedException.class).hasMessageContaining("PKIX path building failed");
+
+        assertThat(client.useTls("private", TlsConfig.of("private-ca-again", certs.clientContext(null)))).isTrue();
+        assertThat(get(url("localhost", "/four"))).isEqualTo("secure");
+        RecordedRequest one = server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest two = server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest four = takeServed();
+        assertThat(two.getConnectionIndex()).isEqualTo(one.getConnectionIndex());
+        assertThat(four.getConnectionIndex()).as("a new connection, with the new material").isNotEqualTo(one.getConnectionIndex());
+        PoolSnapshot pool = onlyPool(client, "private");
+        assertThat(pool.opened()).isEqualTo(1);
+        assertThat(pool.requests()).isEqualTo(1);
+    }
+
+    /** The next request the server answered, skipping the handshake it refused. */
+    private RecordedRequest takeServed() throws InterruptedException {
+        for (int i = 0; i < 4; i++) {
+            RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+            if (r != null && r.getFailure() == null) {
+                return r;
+            }
+        }
+        throw new AssertionError("no served request");
     }
 
     // ---- helpers ---------------------------------------------------------------------------

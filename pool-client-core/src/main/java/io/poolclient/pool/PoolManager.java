@@ -1,11 +1,13 @@
 package io.poolclient.pool;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,22 +123,36 @@ public final class PoolManager {
      * ones when returned. Not counted as eviction.
      */
     public void dropAll() {
-        retireAll(false);
+        retire(key -> true, false);
+    }
+
+    /**
+     * Drops the pools whose key matches, as {@link #dropAll()} drops every pool.
+     *
+     * @return how many pools were dropped
+     */
+    public int dropIf(Predicate<HostKey> which) {
+        return retire(which, false);
     }
 
     /** Shuts every pool down for good; later lookups get closed pools. */
     public void close() {
-        retireAll(true);
+        retire(key -> true, true);
     }
 
-    private void retireAll(boolean shutdown) {
-        List<HostPool> dropped;
+    private int retire(Predicate<HostKey> which, boolean shutdown) {
+        List<HostPool> dropped = new ArrayList<>();
         lock.lock();
         try {
             closed |= shutdown;
-            dropped = new ArrayList<>(pools.values());
-            pools.clear();
-            dropped.forEach(p -> listeners.recordRemoved(p, false));
+            for (Iterator<HostPool> it = pools.values().iterator(); it.hasNext();) {
+                HostPool p = it.next();
+                if (which.test(p.key())) {
+                    it.remove();
+                    dropped.add(p);
+                    listeners.recordRemoved(p, false);
+                }
+            }
         }
         finally {
             lock.unlock();
@@ -145,6 +161,7 @@ public final class PoolManager {
         for (HostPool p : dropped) {
             p.retire(shutdown);
         }
+        return dropped.size();
     }
 
     /** The pools now, least recently used first. */
