@@ -60,14 +60,21 @@ final class HostResolver {
         if (shared == null) {
             shared = mine;
             THREADS.execute(() -> {
+                InetAddress[] found = null;
+                Throwable failure = null;
                 try {
-                    mine.complete(lookup.lookup(host));
+                    found = lookup.lookup(host);
                 }
                 catch (Throwable t) {
-                    mine.completeExceptionally(t);
+                    failure = t;
                 }
-                finally {
-                    underWay.remove(host, mine);
+                // gone from the map before anyone sees the outcome: a later caller starts a new lookup
+                underWay.remove(host, mine);
+                if (failure == null) {
+                    mine.complete(found);
+                }
+                else {
+                    mine.completeExceptionally(failure);
                 }
             });
         }

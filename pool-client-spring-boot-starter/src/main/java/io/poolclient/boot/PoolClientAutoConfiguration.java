@@ -44,15 +44,20 @@ public final class PoolClientAutoConfiguration {
     /**
      * The engine. Every {@link PoolListener} bean hears its pool events, in bean order (a listener
      * that throws is logged and skipped). The starter's own meters attach themselves to whatever
-     * engine is in the context, so they do not rely on this. Invalid properties fail the context with
-     * an {@link IllegalArgumentException} naming the property.
+     * engine is in the context, so they do not rely on this. A mount whose {@code ssl-bundle} is
+     * reloaded switches to the new material ({@link SslBundleReloads}). Invalid properties fail the
+     * context with an {@link IllegalArgumentException} naming the property.
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     PoolClient poolClient(PoolClientProperties properties, SslBundleTlsConfigs tlsConfigs,
-            ObjectProvider<PoolListener> listeners) {
+            ObjectProvider<PoolListener> listeners, ObjectProvider<SslBundles> sslBundles) {
         PoolClient client = new PoolClientPropertiesMapper(tlsConfigs).builder(properties).build();
         listeners.orderedStream().forEach(client::addListener);
+        SslBundles bundles = sslBundles.getIfAvailable();
+        if (bundles != null) {
+            SslBundleReloads.follow(client, properties, bundles, tlsConfigs);
+        }
         return client;
     }
 

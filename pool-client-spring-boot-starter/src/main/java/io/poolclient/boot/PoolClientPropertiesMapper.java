@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
  */
 public final class PoolClientPropertiesMapper {
 
-    private static final String ROOT = "pool-client";
+    static final String ROOT = "pool-client";
 
     private final SslBundleTlsConfigs tls;
 

@@ -7,11 +7,18 @@ import io.poolclient.PoolClient;
 import io.poolclient.pool.PoolSnapshot;
 import java.io.InputStream;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import mockwebserver3.RecordedRequest;
 import org.springframework.boot.restclient.autoconfigure.RestClientSsl;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundleRegistry;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslStoreBundle;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -70,6 +77,38 @@ class SslBundleOverTlsTests {
                 assertThat(pool.opened()).isEqualTo(1);
                 assertThat(pool.reused()).isEqualTo(1);
                 assertThat(Upstream.connections(upstream.take(2))).isEqualTo(1);
+            });
+    }
+
+    @Test
+    void aReloadedBundleIsFollowedAndThePoolsOfTheOldMaterialAreDropped() {
+        runner.withPropertyValues("pool-client.mounts.corp.prefix=" + upstream.httpsUrl("/"),
+                "pool-client.mounts.corp.ssl-bundle=corp")
+            .run(context -> {
+                RestClient client = context.getBean(RestClient.Builder.class).build();
+                PoolClient engine = context.getBean(PoolClient.class);
+                SslBundleRegistry registry = context.getBean(SslBundleRegistry.class);
+                SslBundle original = context.getBean(SslBundles.class).getBundle("corp");
+                assertThat(client.get().uri(upstream.httpsUrl("/a")).retrieve().body(String.class)).isEqualTo("ok /a");
+
+                registry.updateBundle("corp", SslBundle.of(SslStoreBundle.NONE)); // the JDK's trust store only
+                assertThat(engine.snapshot("corp").orElseThrow().pools()).as("old material's pool dropped").isEmpty();
+                assertThatExceptionOfType(ResourceAccessException.class).as("the reloaded bundle is the one used")
+                    .isThrownBy(() -> client.get().uri(upstream.httpsUrl("/b")).retrieve().body(String.class));
+
+                registry.updateBundle("corp", original);
+                assertThat(client.get().uri(upstream.httpsUrl("/c")).retrieve().body(String.class)).isEqualTo("ok /c");
+                List<RecordedRequest> served = new ArrayList<>(); // the refused handshake may be recorded too
+                while (served.size() < 2) {
+                    RecordedRequest r = upstream.take(1).get(0);
+                    if (r.getFailure() == null) {
+                        served.add(r);
+                    }
+                }
+                assertThat(served).extracting(RecordedRequest::getTarget).containsExactly("/a", "/c");
+                assertThat(Upstream.connections(served)).as("/c on a new connection").isEqualTo(2);
+                assertThat(engine.snapshot("corp").orElseThrow().pools()).singleElement()
+                    .satisfies(p -> assertThat(p.opened()).isEqualTo(1));
             });
     }
 
