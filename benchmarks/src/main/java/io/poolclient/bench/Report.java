@@ -24,7 +24,9 @@ final class Report {
         md.append("nginx: one process, one worker, `keepalive_timeout 120s 120s`, `keepalive_requests 1000000000`, "
                 + "access log off. Body read fully as `byte[]` via `retrieve().body(byte[].class)`. Latency: per request, "
                 + "log-linear histogram (±1.6%). *conns* = TCP connections nginx accepted from that client over warm-up "
-                + "and all rounds of the cell (expected: min(threads, pool-maxsize)). *spread* = (max − min) / mean of "
+                + "and all rounds of the cell (expected: min(threads, pool-maxsize); `simple` keeps one keep-alive cache "
+                + "for the whole JVM, so it can show 0 where it reuses connections an earlier cell opened). "
+                + "*spread* = (max − min) / mean of "
                 + "the per-round rates. *CPU µs/req* = CPU time of the whole benchmark JVM (all threads: the client's I/O "
                 + "threads, JIT and GC included; nginx excluded) per request: less sensitive to a shared machine's load "
                 + "than req/s.");
