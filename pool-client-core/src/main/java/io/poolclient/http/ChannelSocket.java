@@ -19,6 +19,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ final class ChannelSocket extends Socket {
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     private volatile int timeoutMillis;
     private volatile boolean closed;
+    private volatile boolean closing;
     private volatile boolean writeTimedOut;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
@@ -91,6 +93,15 @@ final class ChannelSocket extends Socket {
         catch (IOException | RuntimeException e) {
             return true;
         }
+    }
+
+    /**
+     * From now on reads and writes never wait: what the channel cannot take or give at once fails.
+     * Called before a TLS socket on top is closed, so that its goodbye ({@code close_notify}) to a
+     * peer that stopped reading cannot hold the closing thread for {@code SO_TIMEOUT}.
+     */
+    void closing() {
+        closing = true;
     }
 
     /** True once a write failed because the peer did not read for {@code SO_TIMEOUT}. */
@@ -130,6 +141,9 @@ final class ChannelSocket extends Socket {
      * @throws SocketException when the socket was closed meanwhile
      */
     private void await(int op, String what) throws IOException {
+        if (closing) {
+            throw new SocketException("Socket is closing: " + what.toLowerCase(Locale.ROOT) + " not waited for");
+        }
         int timeout = timeoutMillis;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         try {

@@ -60,6 +60,7 @@ public final class HttpTransport implements Transport {
 
     @Override
     public void close() {
+        plain.closing(); // a TLS goodbye is sent if it fits at once, never waited for
         try {
             socket.close();
         }

@@ -104,6 +104,29 @@ class ChannelSocketTest {
     }
 
     @Test
+    void onceClosingAWriteThatWouldWaitFailsAtOnce() throws IOException {
+        try (ChannelSocket socket = connect()) {
+            socket.setSoTimeout(200);
+            OutputStream out = socket.getOutputStream();
+            byte[] chunk = new byte[64 * 1024];
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 16 * 1024; i++) { // fills the buffers: the peer never reads
+                    out.write(chunk);
+                }
+            }).isInstanceOf(SocketTimeoutException.class);
+            socket.setSoTimeout(0); // no limit: only the closing mode keeps the next write from waiting forever
+            socket.closing();
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 16 * 1024; i++) { // what still fits goes; the first write that would wait fails
+                    out.write(chunk);
+                }
+            }).isInstanceOf(SocketException.class).hasMessageContaining("closing");
+            assertThatThrownBy(() -> socket.getInputStream().read(new byte[1])).isInstanceOf(SocketException.class)
+                    .hasMessageContaining("closing");
+        }
+    }
+
+    @Test
     void aCloseFromAnotherThreadEndsAReadThatWouldWaitForever() throws Exception {
         ChannelSocket socket = connect();
         socket.setSoTimeout(0);
