@@ -32,8 +32,12 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class Contenders {
 
-    /** The side-by-side contenders, pool-client first and the raw ceiling last. */
-    public static final List<String> SIDE_BY_SIDE = List.of("pool-client", "hc5", "jdk", "jetty", "reactor", "simple", "raw");
+    /**
+     * The side-by-side contenders: pool-client first, then the Spring peers, then the engine without
+     * Spring (what {@code RestClient} itself costs) and the raw ceiling.
+     */
+    public static final List<String> SIDE_BY_SIDE = List.of("pool-client", "hc5", "jdk", "jetty", "reactor", "simple",
+            "pool-client-engine", "raw");
 
     /** The Spring peers (everything but pool-client and raw). */
     public static final List<String> PEERS = List.of("hc5", "jdk", "jetty", "reactor", "simple");
