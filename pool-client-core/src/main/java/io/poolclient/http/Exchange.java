@@ -162,7 +162,8 @@ public final class Exchange {
             return new PooledResponse(response.getCode(), reason, Collections.unmodifiableList(headers), InputStream.nullInputStream(), mount);
         }
         HttpEntity entity = response.getEntity();
-        ResponseBodyStream raw = new ResponseBodyStream(entity.getContent(), lease, keepAlive, mount, hostPort, readTimeout);
+        ResponseBodyStream raw = new ResponseBodyStream(entity.getContent(), entity.getContentLength(), lease, keepAlive, mount, hostPort,
+                readTimeout);
         InputStream body = raw;
         if (decode && ("gzip".equals(encoding) || "x-gzip".equals(encoding) || "deflate".equals(encoding))) {
             body = new DecodingStream(raw, !"deflate".equals(encoding));
