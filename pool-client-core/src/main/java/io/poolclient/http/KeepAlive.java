@@ -56,23 +56,14 @@ final class KeepAlive {
             return NO_HINT;
         }
         String v = header.getValue();
-        int i = 0;
-        int n = v.length();
-        while (i < n) {
-            while (i < n && (v.charAt(i) == ' ' || v.charAt(i) == '\t' || v.charAt(i) == ',')) {
-                i++;
-            }
-            int end = v.indexOf(',', i);
-            if (end < 0) {
-                end = n;
-            }
+        for (int i = skipSeparators(v, 0); i < v.length(); i = skipSeparators(v, elementEnd(v, i))) {
+            int end = elementEnd(v, i);
             if (v.regionMatches(true, i, "timeout=", 0, 8)) {
                 long seconds = digits(v, i + 8, end);
                 if (seconds >= 0) {
                     return seconds;
                 }
             }
-            i = end;
         }
         return NO_HINT;
     }
@@ -110,25 +101,29 @@ final class KeepAlive {
     }
 
     static boolean listsToken(String value, String token) {
-        int n = value.length();
-        int i = 0;
-        while (i < n) {
-            while (i < n && (value.charAt(i) == ' ' || value.charAt(i) == '\t' || value.charAt(i) == ',')) {
-                i++;
-            }
-            int end = value.indexOf(',', i);
-            if (end < 0) {
-                end = n;
-            }
-            int last = end;
+        for (int i = skipSeparators(value, 0); i < value.length(); i = skipSeparators(value, elementEnd(value, i))) {
+            int last = elementEnd(value, i);
             while (last > i && (value.charAt(last - 1) == ' ' || value.charAt(last - 1) == '\t')) {
                 last--;
             }
             if (last - i == token.length() && value.regionMatches(true, i, token, 0, token.length())) {
                 return true;
             }
-            i = end;
         }
         return false;
+    }
+
+    /** The index of the first character at or after {@code i} that is not a space, tab or comma. */
+    private static int skipSeparators(String v, int i) {
+        while (i < v.length() && (v.charAt(i) == ' ' || v.charAt(i) == '\t' || v.charAt(i) == ',')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The end of the list element starting at {@code i}: its comma, or the end of the value. */
+    private static int elementEnd(String v, int i) {
+        int end = v.indexOf(',', i);
+        return end < 0 ? v.length() : end;
     }
 }
