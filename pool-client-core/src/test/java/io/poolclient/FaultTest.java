@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import static io.poolclient.PoolAssertions.assertQuiet;
+import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.awaitTrue;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,25 +61,16 @@ class FaultTest {
     }
 
     @AfterEach
-    void everythingReturnedAndCounted() {
+    void everythingReturnedAndCounted() throws Exception {
         try {
-            if (client != null) {
-                assertQuiet(client);
-                if (server != null) {
-                    long opened = client.snapshot(MOUNT).orElseThrow().pools().stream().mapToLong(PoolSnapshot::opened).sum();
-                    assertThat(opened).as("connections opened by the client = accepted by the server")
-                            .isEqualTo(server.accepted());
-                }
+            if (client != null && server != null) {
+                long opened = client.snapshot(MOUNT).orElseThrow().pools().stream().mapToLong(PoolSnapshot::opened).sum();
+                assertThat(opened).as("connections opened by the client = accepted by the server")
+                        .isEqualTo(server.accepted());
             }
         }
         finally {
-            logs.close();
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
+            assertQuietThenClose(client, logs, server);
         }
     }
 

@@ -25,7 +25,6 @@ public final class PoolAssertions {
         }
     }
 
-    /** The pools of one mount. */
     /**
      * The usual teardown: the client must be quiet (see {@link #assertQuiet}), and the client and
      * the servers are closed whatever the outcome. Nulls are skipped.
@@ -48,6 +47,7 @@ public final class PoolAssertions {
         }
     }
 
+    /** The pools of one mount. */
     static List<PoolSnapshot> pools(PoolClient client, String mount) {
         return client.snapshot(mount).orElseThrow().pools();
     }

@@ -61,27 +61,8 @@ class StaleConnectionTest {
     }
 
     @AfterEach
-    void stop() throws IOException {
-        try {
-            if (client != null) {
-                for (MountSnapshot m : client.snapshot().mounts()) {
-                    for (PoolSnapshot p : m.pools()) {
-                        assertThat(p.leased()).as("leased in %s", p).isZero();
-                        assertThat(p.opened()).as("opened = idle + leased + discarded + closed: %s", p)
-                                .isEqualTo(p.idle() + p.leased() + p.discarded() + p.closed());
-                    }
-                }
-            }
-        }
-        finally {
-            logs.close();
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-        }
+    void stop() throws Exception {
+        PoolAssertions.assertQuietThenClose(client, logs, server);
     }
 
     // ---- closed while idle -----------------------------------------------------------------
