@@ -1,6 +1,6 @@
 package io.poolclient;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.util.List;
 import java.util.Map;
 

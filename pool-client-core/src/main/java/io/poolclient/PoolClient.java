@@ -1,12 +1,16 @@
 package io.poolclient;
 
-import io.poolclient.http.Connector;
-import io.poolclient.pool.HostPool;
-import io.poolclient.pool.PoolListener;
-import io.poolclient.pool.PoolListeners;
-import io.poolclient.pool.PoolManager;
-import io.poolclient.pool.PooledConnection;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.internal.Mount;
+import io.poolclient.internal.MountPrefix;
+import io.poolclient.internal.MountTable;
+import io.poolclient.internal.RequestExecutor;
+import io.poolclient.internal.http.Connector;
+import io.poolclient.internal.pool.HostPool;
+import io.poolclient.PoolListener;
+import io.poolclient.internal.pool.PoolListeners;
+import io.poolclient.internal.pool.PoolManager;
+import io.poolclient.internal.pool.PooledConnection;
+import io.poolclient.PoolSnapshot;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -45,8 +49,7 @@ public final class PoolClient implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(PoolClient.class);
 
-    private final List<Mount> mounts;
-    private final Map<String, Mount> byName;
+    private final MountTable table;
     private final RequestExecutor executor;
     private final PoolListeners listeners;
     private final ScheduledExecutorService housekeeper;
@@ -56,18 +59,10 @@ public final class PoolClient implements Closeable {
         this.listeners = PoolListeners.of(b.listener);
         List<Mount> list = new ArrayList<>();
         b.mounts.forEach((name, spec) -> list.add(new Mount(name, spec.prefix, spec.resolved,
-                new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key,
-                        spec.resolved.poolMaxsize(), spec.resolved.poolBlock(), spec.resolved.idleTimeout(),
-                        spec.resolved.maxLifetime(), spec.resolved.leakDetectionThreshold() != null, listeners),
+                new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key, spec.resolved, listeners),
                         listeners))));
-        list.sort(Comparator.comparing((Mount m) -> m.prefix().isSchemeOnly())
-                .thenComparing(m -> -m.prefix().length())
-                .thenComparing(Mount::name));
-        this.mounts = List.copyOf(list);
-        Map<String, Mount> names = new LinkedHashMap<>();
-        mounts.forEach(m -> names.put(m.name(), m));
-        this.byName = names;
-        this.executor = new RequestExecutor(this, new Connector());
+        this.table = new MountTable(list);
+        this.executor = new RequestExecutor(table, new Connector());
         this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pool-client-housekeeper");
             t.setDaemon(true);
@@ -90,7 +85,9 @@ public final class PoolClient implements Closeable {
      * Executes a request through its mount and returns the final response (after retries and
      * redirects). The caller must close it or read its body to the end.
      *
-     * @throws PoolClientException (an {@link IOException}) for every failure; see DESIGN §4
+     * @throws PoolClientException (an {@link IOException}) for every failure: connect failure, read
+     *     timeout, pool timeout, malformed response, retries exhausted, pool closed, an address refused
+     *     by the address filter, a request refused before sending
      */
     public Response execute(Request request, RequestOptions options) throws IOException {
         if (closed) {
@@ -99,29 +96,34 @@ public final class PoolClient implements Closeable {
         return executor.execute(request, options == null ? RequestOptions.NONE : options);
     }
 
-    /** The mount a URL goes through: the longest matching prefix, else the implicit mount of its scheme. */
-    public Mount resolve(URI uri) {
-        for (Mount m : mounts) {
-            if (m.prefix().matches(uri)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("No mount for " + uri.getScheme() + " URLs");
+    /** The mounts in match order; for the engine's own tests. */
+    List<Mount> mounts() {
+        return table.all();
     }
 
-    /** The mounts in match order. */
-    public List<Mount> mounts() {
-        return mounts;
+    Mount resolve(URI uri) {
+        return table.resolve(uri);
     }
 
-    public Optional<Mount> mount(String name) {
-        return Optional.ofNullable(byName.get(name));
+    Optional<Mount> mount(String name) {
+        return table.byName(name);
+    }
+
+    /**
+     * A mount's settings as resolved from the mount, {@code pool-client.defaults} and the built-in
+     * defaults. The keys Spring Boot also knows (timeouts, redirects, TLS) stay unset unless configured
+     * in one of those, so that a caller's own settings can still apply to them.
+     *
+     * @return empty when no mount has that name
+     */
+    public Optional<MountSettings> settings(String mountName) {
+        return table.byName(mountName).map(Mount::settings);
     }
 
     /** Every mount and pool now, in match order. */
     public ClientSnapshot snapshot() {
-        List<MountSnapshot> list = new ArrayList<>(mounts.size());
-        mounts.forEach(m -> list.add(snapshot(m)));
+        List<MountSnapshot> list = new ArrayList<>(table.all().size());
+        table.all().forEach(m -> list.add(snapshot(m)));
         return new ClientSnapshot(List.copyOf(list));
     }
 
@@ -162,7 +164,7 @@ public final class PoolClient implements Closeable {
      */
     public boolean useTls(String mountName, TlsConfig tls) {
         Objects.requireNonNull(tls, "tls");
-        Mount m = byName.get(mountName);
+        Mount m = table.byName(mountName).orElse(null);
         if (m == null) {
             return false;
         }
@@ -179,7 +181,7 @@ public final class PoolClient implements Closeable {
      * @return false when no mount has that name
      */
     public boolean drop(String mountName) {
-        Mount m = byName.get(mountName);
+        Mount m = table.byName(mountName).orElse(null);
         if (m == null) {
             return false;
         }
@@ -189,7 +191,7 @@ public final class PoolClient implements Closeable {
 
     private void housekeep() {
         try {
-            for (Mount m : mounts) {
+            for (Mount m : table.all()) {
                 Duration threshold = m.settings().leakDetectionThreshold();
                 for (HostPool pool : m.pools().pools()) {
                     pool.closeExpired();
@@ -218,7 +220,7 @@ public final class PoolClient implements Closeable {
         }
         closed = true;
         housekeeper.shutdownNow();
-        mounts.forEach(m -> m.pools().close());
+        table.all().forEach(m -> m.pools().close());
     }
 
     public boolean isClosed() {

@@ -3,10 +3,10 @@ package io.poolclient;
 import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.pool.HostKey;
-import io.poolclient.pool.HostPool;
-import io.poolclient.pool.PoolListener;
-import io.poolclient.pool.PoolManager;
+import io.poolclient.internal.pool.HostKey;
+import io.poolclient.internal.pool.HostPool;
+import io.poolclient.PoolListener;
+import io.poolclient.internal.pool.PoolManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -154,7 +154,7 @@ class AddListenerTest {
             threads.shutdownNow();
         }
 
-        Set<HostPool> live = identitySet(manager.pools());
+        Set<HostPoolView> live = identitySet(manager.pools().stream().map(HostPool::view).toList());
         assertThat(live).hasSizeLessThanOrEqualTo(4);
         assertThat(manager.evicted()).as("the LRU evicted pools during the run").isPositive();
         assertThat(fromTheStart.violations).isEmpty();
@@ -186,8 +186,8 @@ class AddListenerTest {
         }
     }
 
-    private static Set<HostPool> identitySet(List<HostPool> pools) {
-        Set<HostPool> set = Collections.newSetFromMap(new IdentityHashMap<>());
+    private static Set<HostPoolView> identitySet(List<HostPoolView> pools) {
+        Set<HostPoolView> set = Collections.newSetFromMap(new IdentityHashMap<>());
         set.addAll(pools);
         return set;
     }
@@ -198,18 +198,18 @@ class AddListenerTest {
         final List<String> heard = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public void poolAdded(HostPool pool) {
-            heard.add("added " + pool.key().hostPort());
+        public void poolAdded(HostPoolView pool) {
+            heard.add("added " + pool.hostPort());
         }
 
         @Override
-        public void poolRemoved(HostPool pool, boolean evicted) {
-            heard.add("removed " + pool.key().hostPort() + " evicted=" + evicted);
+        public void poolRemoved(HostPoolView pool, boolean evicted) {
+            heard.add("removed " + pool.hostPort() + " evicted=" + evicted);
         }
 
         @Override
-        public void connectionAcquired(HostPool pool, long waitNanos) {
-            heard.add("acquired " + pool.key().hostPort());
+        public void connectionAcquired(HostPoolView pool, long waitNanos) {
+            heard.add("acquired " + pool.hostPort());
         }
     }
 
@@ -223,11 +223,11 @@ class AddListenerTest {
         final AtomicInteger added = new AtomicInteger();
         final AtomicInteger removed = new AtomicInteger();
         private final AtomicInteger inCallback = new AtomicInteger();
-        private final Set<HostPool> everAdded = new HashSet<>();
-        private final Set<HostPool> live = new HashSet<>();
+        private final Set<HostPoolView> everAdded = new HashSet<>();
+        private final Set<HostPoolView> live = new HashSet<>();
 
         @Override
-        public void poolAdded(HostPool pool) {
+        public void poolAdded(HostPoolView pool) {
             enter();
             try {
                 added.incrementAndGet();
@@ -244,7 +244,7 @@ class AddListenerTest {
         }
 
         @Override
-        public void poolRemoved(HostPool pool, boolean evicted) {
+        public void poolRemoved(HostPoolView pool, boolean evicted) {
             enter();
             try {
                 removed.incrementAndGet();
@@ -265,7 +265,7 @@ class AddListenerTest {
             }
         }
 
-        synchronized Set<HostPool> live() {
+        synchronized Set<HostPoolView> live() {
             return identitySet(new ArrayList<>(live));
         }
     }

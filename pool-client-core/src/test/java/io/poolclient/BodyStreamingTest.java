@@ -5,7 +5,7 @@ import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.testing.FaultServer;
 import io.poolclient.testing.NginxServer;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static io.poolclient.PoolAssertions.onlyPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ch.qos.logback.classic.Level;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.retry.Retry;
 import io.poolclient.testing.FaultServer;
 import io.poolclient.testing.FaultServer.Fault;

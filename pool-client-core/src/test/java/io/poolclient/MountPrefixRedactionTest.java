@@ -1,5 +1,6 @@
 package io.poolclient;
 
+import io.poolclient.internal.MountPrefix;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;

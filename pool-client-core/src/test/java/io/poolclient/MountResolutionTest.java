@@ -1,5 +1,6 @@
 package io.poolclient;
 
+import io.poolclient.internal.Mount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

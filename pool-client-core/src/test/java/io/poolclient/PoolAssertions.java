@@ -2,7 +2,7 @@ package io.poolclient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;

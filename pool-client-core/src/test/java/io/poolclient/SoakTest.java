@@ -4,7 +4,7 @@ import static io.poolclient.PoolAssertions.assertQuiet;
 import static io.poolclient.PoolAssertions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.retry.Retry;
 import io.poolclient.testing.FaultServer;
 import io.poolclient.testing.FaultServer.Fault;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.retry.Retry;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
 import java.io.BufferedInputStream;

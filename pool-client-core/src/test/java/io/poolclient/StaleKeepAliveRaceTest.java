@@ -3,7 +3,7 @@ package io.poolclient;
 import static io.poolclient.PoolAssertions.assertQuietThenClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.testing.NginxServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

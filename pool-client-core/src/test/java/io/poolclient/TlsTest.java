@@ -6,7 +6,7 @@ import static io.poolclient.PoolAssertions.pools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -3,7 +3,7 @@ package io.poolclient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.poolclient.spring;
 
+import io.poolclient.MountSettings;
 import io.poolclient.PoolClient;
 import io.poolclient.RequestOptions;
 import java.net.URI;

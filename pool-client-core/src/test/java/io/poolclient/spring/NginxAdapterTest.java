@@ -8,7 +8,7 @@ import io.poolclient.MountSettings;
 import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
 import io.poolclient.PoolClientException;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.testing.NginxServer;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.poolclient.boot;
 
 import io.poolclient.PoolClient;
-import io.poolclient.pool.PoolListener;
+import io.poolclient.PoolListener;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;

@@ -85,7 +85,7 @@ class PoolClientAutoConfigurationTests {
             assertThat(context).hasSingleBean(HttpPoolsEndpoint.class);
             assertThat(context).hasSingleBean(PoolMeters.class);
             assertThat(context).hasBean("httppoolsHealthIndicator");
-            assertThat(engine.mounts()).extracting(m -> m.name()).containsExactly("https", "http");
+            assertThat(engine.snapshot().mounts()).extracting(m -> m.name()).containsExactly("https", "http");
         });
     }
 
@@ -192,9 +192,9 @@ class PoolClientAutoConfigurationTests {
                 "pool-client.mounts.payments.retry.raise-on-status=true", "pool-client.mounts.https.max-retries=2")
             .run(context -> {
                 PoolClient engine = context.getBean(PoolClient.class);
-                assertThat(engine.mounts()).extracting(m -> m.name()).containsExactly("payments", "https", "http");
-                assertThat(engine.mount("payments").orElseThrow().prefix()).hasToString("https://api.payments.example/v1/");
-                MountSettings s = engine.mount("payments").orElseThrow().settings();
+                assertThat(engine.snapshot().mounts()).extracting(m -> m.name()).containsExactly("payments", "https", "http");
+                assertThat(engine.snapshot("payments").orElseThrow().prefix()).isEqualTo("https://api.payments.example/v1/");
+                MountSettings s = engine.settings("payments").orElseThrow();
                 assertThat(s.poolConnections()).isEqualTo(4);
                 assertThat(s.poolMaxsize()).isEqualTo(50);
                 assertThat(s.poolBlock()).isTrue();
@@ -221,7 +221,7 @@ class PoolClientAutoConfigurationTests {
                 assertThat(s.retry().backoffJitter()).isEqualTo(Duration.ofMillis(50));
                 assertThat(s.retry().respectRetryAfter()).isFalse();
                 assertThat(s.retry().raiseOnStatus()).isTrue();
-                MountSettings https = engine.mount("https").orElseThrow().settings();
+                MountSettings https = engine.settings("https").orElseThrow();
                 assertThat(https.maxRetries()).isEqualTo(2);
                 assertThat(https.poolMaxsize()).isEqualTo(20);
                 assertThat(https.readTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -236,7 +236,7 @@ class PoolClientAutoConfigurationTests {
     void retryDefaultsApplyWhenOnlySomeRetryKeysAreSet() {
         runner.withPropertyValues("pool-client.mounts.api.prefix=http://127.0.0.1:9/",
                 "pool-client.mounts.api.retry.status-forcelist=503").run(context -> {
-                    MountSettings s = context.getBean(PoolClient.class).mount("api").orElseThrow().settings();
+                    MountSettings s = context.getBean(PoolClient.class).settings("api").orElseThrow();
                     assertThat(s.retry().total()).isEqualTo(3);
                     assertThat(s.retry().allowedMethods())
                         .containsExactlyInAnyOrder("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
@@ -251,7 +251,7 @@ class PoolClientAutoConfigurationTests {
                     "pool-client.mounts.corp.ssl-bundle=corp")
             .run(context -> {
                 PoolClient engine = context.getBean(PoolClient.class);
-                MountSettings s = engine.mount("corp").orElseThrow().settings();
+                MountSettings s = engine.settings("corp").orElseThrow();
                 assertThat(s.tls().name()).isEqualTo("corp");
                 assertThat(engine.snapshot("corp").orElseThrow().settings()).containsEntry("sslBundle", "corp");
                 // RestClientSsl goes through the pools too, with the very same TLS identity.

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.poolclient.PoolClient;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.io.InputStream;
 import java.security.KeyStore;
 import java.util.ArrayList;

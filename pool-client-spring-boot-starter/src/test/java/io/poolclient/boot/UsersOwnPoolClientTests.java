@@ -10,8 +10,8 @@ import io.poolclient.PoolClient;
 import io.poolclient.Request;
 import io.poolclient.Response;
 import io.poolclient.boot.metrics.PoolMeters;
-import io.poolclient.pool.HostPool;
-import io.poolclient.pool.PoolListener;
+import io.poolclient.HostPoolView;
+import io.poolclient.PoolListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -179,12 +179,12 @@ class UsersOwnPoolClientTests {
         final List<String> heard = new CopyOnWriteArrayList<>();
 
         @Override
-        public void poolAdded(HostPool pool) {
-            heard.add("added " + pool.key().hostPort());
+        public void poolAdded(HostPoolView pool) {
+            heard.add("added " + pool.hostPort());
         }
 
         @Override
-        public void connectionAcquired(HostPool pool, long waitNanos) {
+        public void connectionAcquired(HostPoolView pool, long waitNanos) {
             heard.add("acquired");
         }
     }

@@ -3,7 +3,7 @@ package io.poolclient.sample;
 import io.poolclient.ClientSnapshot;
 import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
-import io.poolclient.pool.PoolSnapshot;
+import io.poolclient.PoolSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

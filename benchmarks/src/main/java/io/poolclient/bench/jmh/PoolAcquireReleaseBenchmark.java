@@ -1,10 +1,12 @@
 package io.poolclient.bench.jmh;
 
-import io.poolclient.pool.HostKey;
-import io.poolclient.pool.HostPool;
-import io.poolclient.pool.PoolListener;
-import io.poolclient.pool.PooledConnection;
-import io.poolclient.pool.Transport;
+import io.poolclient.internal.pool.HostKey;
+import io.poolclient.internal.pool.HostPool;
+import io.poolclient.internal.pool.Lease;
+import io.poolclient.MountSettings;
+import io.poolclient.PoolListener;
+import io.poolclient.internal.pool.PooledConnection;
+import io.poolclient.internal.pool.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,8 +124,9 @@ public class PoolAcquireReleaseBenchmark {
     static final class HostPoolSubject implements Subject {
         private static final Duration TIMEOUT = Duration.ofSeconds(30);
         private static final HostPool.Opener OPENER = () -> new PooledConnection(new FakeTransport(), System.nanoTime());
-        private final HostPool pool = new HostPool("bench", new HostKey("http", "127.0.0.1", 8080, null), CONNECTIONS,
-                true, Duration.ofSeconds(30), null, false, PoolListener.NONE);
+        private final HostPool pool = new HostPool("bench", new HostKey("http", "127.0.0.1", 8080, null),
+                MountSettings.builder().poolMaxsize(CONNECTIONS).poolBlock(true).build().withFallback(MountSettings.BUILT_IN),
+                PoolListener.NONE);
 
         @Override
         public Object acquire() throws Exception {
@@ -132,7 +135,7 @@ public class PoolAcquireReleaseBenchmark {
 
         @Override
         public void release(Object connection) {
-            pool.release((PooledConnection) connection, true, null);
+            ((Lease) connection).release();
         }
 
         @Override

@@ -1,9 +1,10 @@
 package io.poolclient.bench.jmh;
 
-import io.poolclient.pool.HostKey;
-import io.poolclient.pool.HostPool;
-import io.poolclient.pool.PoolListener;
-import io.poolclient.pool.PoolManager;
+import io.poolclient.internal.pool.HostKey;
+import io.poolclient.internal.pool.HostPool;
+import io.poolclient.MountSettings;
+import io.poolclient.PoolListener;
+import io.poolclient.internal.pool.PoolManager;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,8 +43,8 @@ public class PoolManagerLookupBenchmark {
 
     @Setup
     public void setUp() {
-        manager = new PoolManager("bench", pools, key -> new HostPool("bench", key, 10, false, Duration.ofSeconds(30),
-                null, false, PoolListener.NONE), PoolListener.NONE);
+        manager = new PoolManager("bench", pools, key -> new HostPool("bench", key, MountSettings.BUILT_IN, PoolListener.NONE),
+                PoolListener.NONE);
         keys = new HostKey[pools];
         for (int i = 0; i < pools; i++) {
             keys[i] = new HostKey("http", "host-" + i + ".example", 8080, null);

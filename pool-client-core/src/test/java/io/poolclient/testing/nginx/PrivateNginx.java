@@ -1,5 +1,6 @@
 package io.poolclient.testing.nginx;
 
+import io.poolclient.testing.NginxServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -1,8 +1,9 @@
 package io.poolclient.boot.health;
 
-import io.poolclient.Mount;
+import io.poolclient.ClientSnapshot;
+import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
-import io.poolclient.pool.HostPool;
+import io.poolclient.PoolSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,34 +51,32 @@ public class HttpPoolsHealthIndicator implements HealthIndicator {
         long idle = 0;
         long pending = 0;
         List<Map<String, Object>> saturated = new ArrayList<>();
-        for (Mount mount : client.mounts()) {
-            for (HostPool pool : mount.pools().pools()) {
+        ClientSnapshot snapshot = client.snapshot();
+        for (MountSnapshot mount : snapshot.mounts()) {
+            for (PoolSnapshot pool : mount.pools()) {
                 pools++;
-                int l = pool.leased();
-                int i = pool.idle();
-                int p = pool.pending();
-                leased += l;
-                idle += i;
-                pending += p;
-                long sinceTimeout = pool.millisSinceLastTimeout();
+                leased += pool.leased();
+                idle += pool.idle();
+                pending += pool.pending();
+                long sinceTimeout = pool.lastTimeoutMsAgo();
                 boolean recentTimeout = sinceTimeout >= 0 && sinceTimeout < RECENT_TIMEOUT_MS;
-                if (p > 0 || (pool.isBlocking() && l >= pool.maxsize()) || recentTimeout) {
+                if (pool.pending() > 0 || (pool.block() && pool.leased() >= pool.maxsize()) || recentTimeout) {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("mount", mount.name());
-                    entry.put("host", pool.key().hostPort());
-                    entry.put("scheme", pool.key().scheme());
-                    entry.put("leased", l);
-                    entry.put("idle", i);
-                    entry.put("pending", p);
+                    entry.put("host", pool.host() + ":" + pool.port());
+                    entry.put("scheme", pool.scheme());
+                    entry.put("leased", pool.leased());
+                    entry.put("idle", pool.idle());
+                    entry.put("pending", pool.pending());
                     entry.put("maxsize", pool.maxsize());
-                    entry.put("block", pool.isBlocking());
+                    entry.put("block", pool.block());
                     entry.put("poolTimeouts", pool.timeouts());
                     entry.put("lastPoolTimeoutMsAgo", sinceTimeout);
                     saturated.add(entry);
                 }
             }
         }
-        return builder.withDetail("mounts", client.mounts().size())
+        return builder.withDetail("mounts", snapshot.mounts().size())
                 .withDetail("pools", pools)
                 .withDetail("leased", leased)
                 .withDetail("idle", idle)

@@ -7,11 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.poolclient.Mount;
+import io.poolclient.HostPoolView;
+import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
-import io.poolclient.pool.HostPool;
-import io.poolclient.pool.PoolListener;
-import io.poolclient.pool.PoolManager;
+import io.poolclient.PoolSnapshot;
+import io.poolclient.PoolListener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +27,7 @@ import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
- * The Micrometer meters of DESIGN §3, kept in step with the engine's host pools: meters appear
+ * The Micrometer meters of the host pools, kept in step with the engine's host pools: meters appear
  * when a pool appears ({@link #poolAdded}) and are removed when it is evicted or dropped
  * ({@link #poolRemoved}), including pools created long after the registry was bound.
  *
@@ -63,8 +63,8 @@ public final class PoolMeters implements PoolListener, MeterBinder {
     /** Guarded by {@link #lock}. */
     private final Map<Tags, Slot> slots = new HashMap<>();
     /** Pools whose removal was heard before their addition (a notification race). Guarded by {@link #lock}. */
-    private final Set<HostPool> removedEarly = new HashSet<>();
-    private final Map<HostPool, Slot> slotOfPool = new ConcurrentHashMap<>();
+    private final Set<HostPoolView> removedEarly = new HashSet<>();
+    private final Map<HostPoolView, Slot> slotOfPool = new ConcurrentHashMap<>();
 
     /**
      * @param client the engine, asked for its mounts when binding (the evictions counters) and then
@@ -84,9 +84,11 @@ public final class PoolMeters implements PoolListener, MeterBinder {
                 return;
             }
             registries.add(registry);
-            for (Mount mount : engine.mounts()) {
-                FunctionCounter.builder("http.client.pool.evictions", mount.pools(), PoolManager::evicted)
-                        .tag("mount", mount.name())
+            for (MountSnapshot mount : engine.snapshot().mounts()) {
+                String name = mount.name();
+                FunctionCounter.builder("http.client.pool.evictions", engine,
+                                e -> e.snapshot(name).map(MountSnapshot::poolsEvicted).orElse(0L))
+                        .tag("mount", name)
                         .description("Host pools evicted from the mount's LRU (pool-connections)")
                         .register(registry);
             }
@@ -100,7 +102,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
     }
 
     @Override
-    public void poolAdded(HostPool pool) {
+    public void poolAdded(HostPoolView pool) {
         lock.lock();
         try {
             if (removedEarly.remove(pool) || slotOfPool.containsKey(pool)) {
@@ -124,7 +126,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
     }
 
     @Override
-    public void poolRemoved(HostPool pool, boolean evicted) {
+    public void poolRemoved(HostPoolView pool, boolean evicted) {
         lock.lock();
         try {
             Slot slot = slotOfPool.remove(pool);
@@ -144,7 +146,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
     }
 
     @Override
-    public void connectionAcquired(HostPool pool, long waitNanos) {
+    public void connectionAcquired(HostPoolView pool, long waitNanos) {
         Slot slot = slotOfPool.get(pool);
         if (slot != null) {
             for (Timer timer : slot.timers) {
@@ -153,15 +155,15 @@ public final class PoolMeters implements PoolListener, MeterBinder {
         }
     }
 
-    private static Tags tags(HostPool pool) {
-        return Tags.of("mount", pool.mount(), "host", pool.key().hostPort(), "scheme", pool.key().scheme());
+    private static Tags tags(HostPoolView pool) {
+        return Tags.of("mount", pool.mount(), "host", pool.hostPort(), "scheme", pool.scheme());
     }
 
     /** The meters of every live pool with one set of tags, in every bound registry. */
     private static final class Slot {
 
         final Tags tags;
-        final List<HostPool> pools = new CopyOnWriteArrayList<>();
+        final List<HostPoolView> pools = new CopyOnWriteArrayList<>();
         final List<Timer> timers = new CopyOnWriteArrayList<>();
         /** Every meter with the registry it lives in; touched under the owner's lock only. */
         private final List<Map.Entry<MeterRegistry, Meter>> meters = new ArrayList<>();
@@ -171,15 +173,15 @@ public final class PoolMeters implements PoolListener, MeterBinder {
         }
 
         void register(MeterRegistry registry) {
-            gauge(registry, "http.client.pool.connections", Tags.of("state", "leased"), HostPool::leased,
+            gauge(registry, "http.client.pool.connections", Tags.of("state", "leased"), PoolSnapshot::leased,
                     "Connections leased now");
-            gauge(registry, "http.client.pool.connections", Tags.of("state", "idle"), HostPool::idle,
+            gauge(registry, "http.client.pool.connections", Tags.of("state", "idle"), PoolSnapshot::idle,
                     "Idle connections kept for reuse now");
-            gauge(registry, "http.client.pool.pending", Tags.empty(), HostPool::pending,
+            gauge(registry, "http.client.pool.pending", Tags.empty(), PoolSnapshot::pending,
                     "Callers waiting for a connection now");
-            gauge(registry, "http.client.pool.max", Tags.empty(), HostPool::maxsize, "pool-maxsize of the host pool");
-            counter(registry, "http.client.pool.connections.opened", HostPool::opened, "Connections established");
-            counter(registry, "http.client.pool.connections.discarded", HostPool::discarded,
+            gauge(registry, "http.client.pool.max", Tags.empty(), PoolSnapshot::maxsize, "pool-maxsize of the host pool");
+            counter(registry, "http.client.pool.connections.opened", PoolSnapshot::opened, "Connections established");
+            counter(registry, "http.client.pool.connections.discarded", PoolSnapshot::discarded,
                     "Connections closed on return because the pool was full");
             Timer timer = Timer.builder("http.client.pool.acquire")
                     .tags(tags)
@@ -189,7 +191,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             timers.add(timer);
         }
 
-        private void gauge(MeterRegistry registry, String name, Tags extra, ToIntFunction<HostPool> value,
+        private void gauge(MeterRegistry registry, String name, Tags extra, ToIntFunction<PoolSnapshot> value,
                 String description) {
             Gauge gauge = Gauge.builder(name, this, s -> s.sumInt(value))
                     .tags(tags.and(extra))
@@ -199,7 +201,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             meters.add(Map.entry(registry, gauge));
         }
 
-        private void counter(MeterRegistry registry, String name, ToLongFunction<HostPool> value, String description) {
+        private void counter(MeterRegistry registry, String name, ToLongFunction<PoolSnapshot> value, String description) {
             FunctionCounter counter = FunctionCounter.builder(name, this, s -> s.sumLong(value))
                     .tags(tags)
                     .description(description)
@@ -207,18 +209,18 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             meters.add(Map.entry(registry, counter));
         }
 
-        private double sumInt(ToIntFunction<HostPool> value) {
+        private double sumInt(ToIntFunction<PoolSnapshot> value) {
             long sum = 0;
-            for (HostPool pool : pools) {
-                sum += value.applyAsInt(pool);
+            for (HostPoolView pool : pools) {
+                sum += value.applyAsInt(pool.snapshot());
             }
             return sum;
         }
 
-        private double sumLong(ToLongFunction<HostPool> value) {
+        private double sumLong(ToLongFunction<PoolSnapshot> value) {
             long sum = 0;
-            for (HostPool pool : pools) {
-                sum += value.applyAsLong(pool);
+            for (HostPoolView pool : pools) {
+                sum += value.applyAsLong(pool.snapshot());
             }
             return sum;
         }

@@ -19,7 +19,7 @@ class RestClientTestSliceTests {
 
     @Test
     void sliceHasTheEngineAndItsFactoryBuilder() {
-        assertThat(context.getBean(PoolClient.class).mount("https").orElseThrow().settings().poolMaxsize()).isEqualTo(3);
+        assertThat(context.getBean(PoolClient.class).settings("https").orElseThrow().poolMaxsize()).isEqualTo(3);
         assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
             .isInstanceOf(PoolingClientHttpRequestFactoryBuilder.class);
     }

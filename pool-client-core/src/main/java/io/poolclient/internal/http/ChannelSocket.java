@@ -1,0 +1,449 @@
+package io.poolclient.internal.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketImpl;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Socket} over a connected {@link SocketChannel} that stays in non-blocking mode for its
+ * whole life. httpcore5 (and, for HTTPS, the JDK's layered {@code SSLSocket}) read and write
+ * through this socket's streams; when the channel is not ready they wait on a selector of this
+ * connection's own for at most {@link #getSoTimeout() SO_TIMEOUT}.
+ *
+ * <p>Why not the JDK's own socket adaptor ({@code channel.socket()}): with a timeout set it switches
+ * the descriptor to non-blocking and back around every read, four {@code fcntl} calls per read, and
+ * probing an idle connection cost four more. Here a ready read is one {@code read}, a read that must
+ * wait adds one {@code epoll_wait}, and {@link #probe()} is one non-blocking {@code read}.
+ *
+ * <p>Writes have a timeout too: a write that makes no progress for {@code SO_TIMEOUT} fails with a
+ * {@link SocketTimeoutException} and {@link #writeTimedOut()} turns true.
+ *
+ * <p>Threads: one thread at a time reads, writes or probes (the lease holder, or the pool while the
+ * connection is idle); {@link #close()} may be called from any thread, wakes a waiting reader or
+ * writer, which then fails with a {@link SocketException}, and releases the channel, the selector
+ * and their descriptors. A connection costs the socket's descriptor plus the selector's (an
+ * {@code epoll} instance and its wake-up descriptor). On JDK 22 and later a virtual thread that
+ * waits here is parked and its carrier freed; on JDK 21 the wait holds the carrier thread, and the
+ * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default).
+ */
+final class ChannelSocket extends Socket {
+
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final ChannelInput input = new ChannelInput();
+    private final ChannelOutput output = new ChannelOutput();
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    private volatile int timeoutMillis;
+    private volatile boolean closed;
+    private volatile boolean closing;
+    private volatile boolean writeTimedOut;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+
+    /**
+     * @param channel a connected channel; it is switched to non-blocking mode and owned from here on
+     */
+    ChannelSocket(SocketChannel channel) throws IOException {
+        super((SocketImpl) null);
+        this.channel = channel;
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        try {
+            this.key = channel.register(selector, SelectionKey.OP_READ);
+        }
+        catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads without waiting: true when the peer closed the connection, reset it, or sent bytes
+     * nobody asked for (which also makes the connection unusable). Called on an idle connection only.
+     */
+    boolean probe() {
+        if (closed || !channel.isOpen()) {
+            return true;
+        }
+        try {
+            probe.clear();
+            return channel.read(probe) != 0;
+        }
+        catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
+     * From now on reads and writes never wait: what the channel cannot take or give at once fails.
+     * Called before a TLS socket on top is closed, so that its goodbye ({@code close_notify}) to a
+     * peer that stopped reading cannot hold the closing thread for {@code SO_TIMEOUT}.
+     */
+    void closing() {
+        closing = true;
+    }
+
+    /** True once a write failed because the peer did not read for {@code SO_TIMEOUT}. */
+    boolean writeTimedOut() {
+        return writeTimedOut;
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+        ensureOpen();
+        return input;
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+        ensureOpen();
+        return output;
+    }
+
+    @Override
+    public void setSoTimeout(int timeout) throws SocketException {
+        if (timeout < 0) {
+            throw new IllegalArgumentException("timeout < 0");
+        }
+        timeoutMillis = timeout;
+    }
+
+    @Override
+    public int getSoTimeout() {
+        return timeoutMillis;
+    }
+
+    /**
+     * Waits until the channel is ready for {@code op}, at most {@code SO_TIMEOUT} (0: no limit).
+     *
+     * @throws SocketTimeoutException when the time is up; the connection is then unusable
+     * @throws SocketException when the socket was closed meanwhile
+     */
+    private void await(int op, String what) throws IOException {
+        if (closing) {
+            throw new SocketException("Socket is closing: " + what.toLowerCase(Locale.ROOT) + " not waited for");
+        }
+        int timeout = timeoutMillis;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        try {
+            if (key.interestOps() != op) {
+                key.interestOps(op);
+            }
+            for (;;) {
+                long waitMillis = 0;
+                if (timeout > 0) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        if (op == SelectionKey.OP_WRITE) {
+                            writeTimedOut = true;
+                        }
+                        throw new SocketTimeoutException(what + " timed out");
+                    }
+                    waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
+                }
+                int ready = selector.select(ChannelSocket::ignore, waitMillis);
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (ready > 0) {
+                    return;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException(what + " interrupted");
+                }
+            }
+        }
+        catch (ClosedSelectorException | CancelledKeyException e) {
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    private static void ignore(SelectionKey key) {
+        // the wait only needs to know that the channel is ready
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("Socket is closed");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        }
+        finally {
+            // wakes a waiting reader or writer; the channel's descriptor is released with the selector
+            selector.close();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return channel.isConnected();
+    }
+
+    @Override
+    public boolean isBound() {
+        return true;
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        channel.shutdownInput();
+        inputShutdown = true;
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+        outputShutdown = true;
+    }
+
+    @Override
+    public boolean isInputShutdown() {
+        return inputShutdown;
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    @Override
+    public SocketAddress getRemoteSocketAddress() {
+        try {
+            return channel.getRemoteAddress();
+        }
+        catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+        try {
+            return channel.getLocalAddress();
+        }
+        catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public InetAddress getInetAddress() {
+        return getRemoteSocketAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    }
+
+    @Override
+    public int getPort() {
+        return getRemoteSocketAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
+    }
+
+    @Override
+    public InetAddress getLocalAddress() {
+        return getLocalSocketAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    }
+
+    @Override
+    public int getLocalPort() {
+        return getLocalSocketAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+    }
+
+    @Override
+    public void setSoLinger(boolean on, int linger) throws SocketException {
+        setOption(StandardSocketOptions.SO_LINGER, on ? linger : -1);
+    }
+
+    @Override
+    public int getSoLinger() throws SocketException {
+        return getOption(StandardSocketOptions.SO_LINGER);
+    }
+
+    @Override
+    public void setTcpNoDelay(boolean on) throws SocketException {
+        setOption(StandardSocketOptions.TCP_NODELAY, on);
+    }
+
+    @Override
+    public boolean getTcpNoDelay() throws SocketException {
+        return getOption(StandardSocketOptions.TCP_NODELAY);
+    }
+
+    @Override
+    public void setKeepAlive(boolean on) throws SocketException {
+        setOption(StandardSocketOptions.SO_KEEPALIVE, on);
+    }
+
+    @Override
+    public boolean getKeepAlive() throws SocketException {
+        return getOption(StandardSocketOptions.SO_KEEPALIVE);
+    }
+
+    @Override
+    public void setSendBufferSize(int size) throws SocketException {
+        setOption(StandardSocketOptions.SO_SNDBUF, size);
+    }
+
+    @Override
+    public int getSendBufferSize() throws SocketException {
+        return getOption(StandardSocketOptions.SO_SNDBUF);
+    }
+
+    @Override
+    public void setReceiveBufferSize(int size) throws SocketException {
+        setOption(StandardSocketOptions.SO_RCVBUF, size);
+    }
+
+    @Override
+    public int getReceiveBufferSize() throws SocketException {
+        return getOption(StandardSocketOptions.SO_RCVBUF);
+    }
+
+    @Override
+    public <T> Socket setOption(SocketOption<T> name, T value) throws SocketException {
+        try {
+            channel.setOption(name, value);
+            return this;
+        }
+        catch (SocketException e) {
+            throw e;
+        }
+        catch (IOException e) {
+            throw new SocketException(e.getMessage());
+        }
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws SocketException {
+        try {
+            return channel.getOption(name);
+        }
+        catch (SocketException e) {
+            throw e;
+        }
+        catch (IOException e) {
+            throw new SocketException(e.getMessage());
+        }
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return channel.supportedOptions();
+    }
+
+    @Override
+    public String toString() {
+        return "ChannelSocket[" + getLocalSocketAddress() + " -> " + getRemoteSocketAddress() + (closed ? ", closed]" : "]");
+    }
+
+    /**
+     * Wraps the caller's array without allocating when the caller keeps passing the same array,
+     * which httpcore5's session buffers and the TLS engine do.
+     */
+    private static final class Window {
+
+        private byte[] array;
+        private ByteBuffer buffer;
+
+        ByteBuffer over(byte[] b, int off, int len) {
+            if (b != array) {
+                array = b;
+                buffer = ByteBuffer.wrap(b);
+            }
+            buffer.limit(off + len).position(off);
+            return buffer;
+        }
+    }
+
+    /** Reads what the channel has; waits for {@code SO_TIMEOUT} only when it has nothing yet. */
+    private final class ChannelInput extends ArrayReadInputStream {
+
+        private final Window window = new Window();
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            ensureOpen();
+            ByteBuffer buffer = window.over(b, off, len);
+            int n = channel.read(buffer);
+            while (n == 0) {
+                await(SelectionKey.OP_READ, "Read");
+                n = channel.read(buffer);
+            }
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ChannelSocket.this.close();
+        }
+    }
+
+    /** Writes everything; each stretch without progress may last {@code SO_TIMEOUT}. */
+    private final class ChannelOutput extends OutputStream {
+
+        private final Window window = new Window();
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensureOpen();
+            ByteBuffer buffer = window.over(b, off, len);
+            while (buffer.hasRemaining()) {
+                if (channel.write(buffer) == 0) {
+                    await(SelectionKey.OP_WRITE, "Write");
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            ChannelSocket.this.close();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.poolclient.internal.http;
+
+import io.poolclient.AddressRefusedException;
+import io.poolclient.ConnectFailedException;
+import io.poolclient.TlsConfig;
+import io.poolclient.internal.pool.HostKey;
+import io.poolclient.internal.pool.PooledConnection;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.io.HttpMessageParserFactory;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Opens connections: resolves the host, drops addresses the filter refuses, connects to each
+ * remaining address in turn, and for HTTPS performs the TLS handshake with SNI and hostname
+ * verification on. The lookup and the connects share one connect-timeout budget. Immutable; any
+ * thread may call it.
+ */
+public final class Connector {
+
+    private final HostResolver resolver;
+
+    public Connector() {
+        this(HostResolver.SYSTEM);
+    }
+
+    Connector(HostResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    /** What one connection attempt needs. */
+    public record Spec(String mount, HostKey key, Duration connectTimeout, Duration readTimeout,
+            TlsConfig tls, Predicate<InetAddress> addressFilter, int maxHeaderCount, int maxHeaderLine) {
+    }
+
+    public PooledConnection open(Spec spec) throws IOException {
+        HostKey key = spec.key();
+        long budget = spec.connectTimeout().toNanos();
+        long start = System.nanoTime();
+        List<InetAddress> addresses = resolve(spec, budget);
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            long remainingMs = Math.max(1, (budget - (System.nanoTime() - start)) / 1_000_000);
+            if (System.nanoTime() - start >= budget) {
+                break;
+            }
+            SocketChannel channel = SocketChannel.open();
+            try {
+                Socket plain = channel.socket();
+                plain.setTcpNoDelay(true);
+                plain.setKeepAlive(true);
+                plain.connect(new InetSocketAddress(address, key.port()), (int) Math.min(Integer.MAX_VALUE, remainingMs));
+                return bind(spec, new ChannelSocket(channel));
+            }
+            catch (IOException e) {
+                closeQuietly(channel);
+                if (e instanceof ConnectFailedException) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw connectFailure(spec, last, System.nanoTime() - start);
+    }
+
+    private List<InetAddress> resolve(Spec spec, long budgetNanos) throws IOException {
+        HostKey key = spec.key();
+        InetAddress[] all;
+        try {
+            all = resolver.resolve(key.host(), budgetNanos);
+        }
+        catch (UnknownHostException e) {
+            throw new ConnectFailedException("Failed to resolve '" + key.host() + "' for " + key.hostPort()
+                    + " through mount '" + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
+        }
+        catch (TimeoutException e) {
+            throw new ConnectFailedException("Resolving '" + key.host() + "' for " + key.hostPort() + " timed out after "
+                    + spec.connectTimeout().toMillis() + " ms (connect-timeout) through mount '" + spec.mount() + "'",
+                    spec.mount(), key.hostPort(), e);
+        }
+        if (spec.addressFilter() == null) {
+            return List.of(all);
+        }
+        List<InetAddress> allowed = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (spec.addressFilter().test(a)) {
+                allowed.add(a);
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw new AddressRefusedException("Every address of " + key.hostPort() + " was refused by the address filter"
+                    + " (mount '" + spec.mount() + "'); nothing was connected", spec.mount(), key.hostPort(), null);
+        }
+        return allowed;
+    }
+
+    private static PooledConnection bind(Spec spec, ChannelSocket plain) throws IOException {
+        // httpcore5 fails when the count of header lines, or a line's length counting its CR, reaches
+        // its limit; ours are inclusive: max-header-count lines, and lines of max-header-line bytes
+        // before CRLF, are accepted
+        Http1Config config = Http1Config.custom()
+                .setMaxHeaderCount(spec.maxHeaderCount() + 1)
+                .setMaxLineLength(spec.maxHeaderLine() + 2)
+                .setBufferSize(8192)
+                .build();
+        // the connection builds its response parser with the factory's no-argument create(), which
+        // ignores the connection's Http1Config: hand it a parser made with ours, or max-header-count is lost
+        HttpMessageParserFactory<ClassicHttpResponse> parsers = ignored -> new DefaultHttpResponseParser(config);
+        DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config, null, null, null, null, null, parsers);
+        Socket socket = plain;
+        try {
+            if (spec.key().isTls()) {
+                SSLSocket tls = handshake(spec, plain);
+                conn.bind(tls, plain);
+                socket = tls;
+            }
+            else {
+                conn.bind(plain);
+            }
+            conn.setSocketTimeout(Timeout.of(spec.readTimeout()));
+        }
+        catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+        return new PooledConnection(new HttpTransport(plain, socket, conn, spec.maxHeaderCount(), spec.maxHeaderLine()), System.nanoTime());
+    }
+
+    private static SSLSocket handshake(Spec spec, Socket plain) throws IOException {
+        HostKey key = spec.key();
+        SSLContext context;
+        try {
+            context = spec.tls() != null ? spec.tls().context() : SSLContext.getDefault();
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new ConnectFailedException("No default TLS context for " + key.hostPort(), spec.mount(), key.hostPort(), e);
+        }
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, key.host(), key.port(), true);
+        SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!HostResolver.isAddressLiteral(key.host())) {
+            params.setServerNames(List.of(new SNIHostName(key.host())));
+        }
+        if (spec.tls() != null && spec.tls().protocols() != null) {
+            params.setProtocols(spec.tls().protocols());
+        }
+        if (spec.tls() != null && spec.tls().ciphers() != null) {
+            params.setCipherSuites(spec.tls().ciphers());
+        }
+        tls.setSSLParameters(params);
+        tls.setSoTimeout((int) Math.max(1, spec.connectTimeout().toMillis()));
+        try {
+            tls.startHandshake();
+        }
+        catch (SSLException e) {
+            throw new ConnectFailedException("TLS handshake with " + key.hostPort() + " failed through mount '"
+                    + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
+        }
+        catch (SocketTimeoutException e) {
+            throw new ConnectFailedException("TLS handshake with " + key.hostPort() + " timed out after "
+                    + spec.connectTimeout().toMillis() + " ms (connect-timeout) through mount '" + spec.mount() + "'",
+                    spec.mount(), key.hostPort(), e);
+        }
+        return tls;
+    }
+
+    private static ConnectFailedException connectFailure(Spec spec, IOException last, long elapsedNanos) {
+        String hostPort = spec.key().hostPort();
+        String what;
+        if (last == null || last instanceof SocketTimeoutException) {
+            what = "Connect timed out after " + elapsedNanos / 1_000_000 + " ms (connect-timeout "
+                    + spec.connectTimeout().toMillis() + " ms)";
+        }
+        else {
+            what = "Failed to connect (" + last.getMessage() + ")";
+        }
+        return new ConnectFailedException(what + " to " + hostPort + " through mount '" + spec.mount() + "'",
+                spec.mount(), hostPort, last);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        }
+        catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

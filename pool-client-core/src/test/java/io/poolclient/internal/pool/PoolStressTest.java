@@ -1,0 +1,641 @@
+package io.poolclient.internal.pool;
+
+import io.poolclient.PoolListener;
+import io.poolclient.PoolSnapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import io.poolclient.MountSettings;
+import io.poolclient.PoolClient;
+import io.poolclient.PoolTimeoutException;
+import io.poolclient.Request;
+import io.poolclient.Response;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Concurrency stress: many callers share one 16-connection host pool against a server that keeps
+ * closing connections: announced ({@code Connection: close}), silently right after a response (the
+ * stale check must find those) and silently when the next request arrives (that request must be
+ * retried once, on a new connection). Every request is a GET, so no caller may ever see a failure.
+ * At the end the pool is quiet, its counters add up and agree with the server's, and a blocking pool
+ * never had more than its maxsize connections open at once, counted exactly by the server.
+ *
+ * <p>A second group drives {@link HostPool} directly with a fake {@link Transport}: no sockets, so
+ * many more hand-outs per second, checking that no connection is ever handed to two callers, that a
+ * blocking pool never has more than maxsize live (opened and not yet closed) connections, that a
+ * caller asking for a new connection gets one, and that the counters add up.
+ */
+@Timeout(90)
+class PoolStressTest {
+
+    private static final int MAXSIZE = 16;
+    private static final Duration RUN_BOUND = Duration.ofSeconds(25);
+
+    @ParameterizedTest(name = "pool-block={0}")
+    @ValueSource(booleans = {false, true})
+    void sixtyFourPlatformThreadsAgainstAServerThatKeepsClosingConnections(boolean block) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(64);
+        try {
+            stress(block, threads, 64, 200);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void virtualThreadsWaitOnABlockingPool() throws Exception {
+        // compiled for Java 17: the Java 21 factory is looked up at run time
+        ExecutorService threads = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        try {
+            stress(true, threads, 256, 50);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private void stress(boolean block, ExecutorService threads, int callers, int perCaller) throws Exception {
+        try (FlakyServer server = new FlakyServer(0.10, 0.05);
+                WarnCounter warns = new WarnCounter();
+                PoolClient client = PoolClient.builder()
+                        .mount("stress", "http://127.0.0.1:" + server.port() + "/", MountSettings.builder()
+                                .poolMaxsize(MAXSIZE)
+                                .poolBlock(block)
+                                .poolTimeout(Duration.ofSeconds(20))
+                                .connectTimeout(Duration.ofSeconds(5))
+                                .readTimeout(Duration.ofSeconds(10))
+                                .build())
+                        .build()) {
+            LongAdder successes = new LongAdder();
+            LongAdder failures = new LongAdder();
+            ConcurrentLinkedQueue<String> failureMessages = new ConcurrentLinkedQueue<>();
+            long deadline = System.nanoTime() + RUN_BOUND.toNanos();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> calls = new ArrayList<>();
+            for (int t = 0; t < callers; t++) {
+                calls.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perCaller && System.nanoTime() < deadline; i++) {
+                        try (Response r = client.execute(Request.get(server.uri("/item/" + i)))) {
+                            byte[] body = r.body().readAllBytes();
+                            assertThat(r.status()).isEqualTo(200);
+                            FlakyServer.verify(r.header("X-Seq"), r.header("X-Len"), body);
+                            successes.increment();
+                        }
+                        catch (IOException e) {
+                            failures.increment();
+                            if (failureMessages.size() < 10) {
+                                failureMessages.add(e.toString());
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            long began = System.nanoTime();
+            start.countDown();
+            for (Future<?> call : calls) {
+                call.get(RUN_BOUND.toSeconds() + 10, TimeUnit.SECONDS);
+            }
+            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+
+            PoolSnapshot pool = client.snapshot("stress").orElseThrow().pools().get(0);
+            System.out.printf(Locale.ROOT, "[stress] block=%s callers=%d x %d on %s: %d ok, %d failed in %d ms; "
+                    + "pool: requests=%d opened=%d reused=%d discarded=%d closed=%d %s idle=%d; "
+                    + "server: accepted=%d served=%d announced-close=%d silent-close=%d dropped-requests=%d max-open=%d; "
+                    + "pool-full WARNs=%d%n",
+                    block, callers, perCaller, threads.getClass().getSimpleName(), successes.sum(), failures.sum(), elapsedMs,
+                    pool.requests(), pool.opened(), pool.reused(), pool.discarded(), pool.closed(), pool.closedReasons(),
+                    pool.idle(), server.accepted.get(), server.served.get(), server.announcedCloses.get(),
+                    server.silentCloses.get(), server.droppedRequests.get(), server.maxOpen.get(), warns.count.get());
+
+            assertThat(server.crash()).as("the test server's own failure").isNull();
+            assertThat(failureMessages).as("GET failures (stale reuse must be retried transparently)").isEmpty();
+            assertThat(failures.sum()).isZero();
+            assertThat(successes.sum()).as("every request finished within " + RUN_BOUND).isEqualTo((long) callers * perCaller);
+            assertThat(pool.leased()).isZero();
+            assertThat(pool.pending()).isZero();
+            assertThat(pool.opened()).isEqualTo(pool.idle() + pool.leased() + pool.discarded() + pool.closed());
+            assertThat(pool.closedReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(pool.closed());
+            assertThat(pool.requests()).isGreaterThanOrEqualTo(successes.sum());
+            assertThat(pool.opened() + pool.reused()).as("every attempt had a connection").isEqualTo(pool.requests());
+            assertThat(server.served.get()).as("one served response per success").isEqualTo(successes.sum());
+            assertThat(pool.requests()).as("attempts: successes plus transparent retries of dropped requests")
+                    .isGreaterThanOrEqualTo(successes.sum() + server.droppedRequests.get());
+            assertThat(pool.closedReasons().getOrDefault("error", 0L)).as("every failed attempt closed its connection")
+                    .isEqualTo(pool.requests() - successes.sum());
+            assertThat(server.accepted.get()).as("every connection opened reached the server").isEqualTo(pool.opened());
+            assertThat(pool.closedReasons().get("not-reusable")).as("announced closes").isPositive();
+            assertThat(warns.count.get()).as("one pool-full WARN per discard").isEqualTo(pool.discarded());
+            if (block) {
+                assertThat(server.maxOpen.get()).as("connections open at once on the server").isLessThanOrEqualTo(MAXSIZE);
+                assertThat(pool.discarded()).as("a blocking pool never overflows").isZero();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // HostPool alone, with a fake transport
+
+    @ParameterizedTest(name = "pool-block={0}")
+    @ValueSource(booleans = {false, true})
+    void hostPoolUnderContentionHandsEachConnectionToOneCallerAndAddsUp(boolean block) throws Exception {
+        int maxsize = 4;
+        int threadCount = 32;
+        int perThread = 3000;
+        FakeNetwork network = new FakeNetwork();
+        HostPool pool = new HostPool("fake", new HostKey("http", "fake.test", 80, null),
+                MountSettings.builder().poolMaxsize(maxsize).poolBlock(block).build().withFallback(MountSettings.BUILT_IN),
+                PoolListener.NONE);
+        AtomicLong acquired = new AtomicLong();
+        AtomicLong openFailures = new AtomicLong();
+        AtomicLong timeouts = new AtomicLong();
+        ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+        long deadline = System.nanoTime() + RUN_BOUND.toNanos();
+        CountDownLatch start = new CountDownLatch(1);
+        // without block, every thread first holds a lease at the same moment: a certain overflow
+        CountDownLatch burst = new CountDownLatch(block ? 0 : threadCount);
+        CountDownLatch burstReleased = new CountDownLatch(block ? 0 : threadCount);
+        AtomicLong freshAcquired = new AtomicLong();
+        ExecutorService threads = Executors.newFixedThreadPool(threadCount);
+        WarnCounter warns = new WarnCounter();
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int t = 0; t < threadCount; t++) {
+                calls.add(threads.submit(() -> {
+                    start.await();
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    for (int i = 0; i < perThread && System.nanoTime() < deadline; i++) {
+                        boolean inBurst = i == 0 && !block;
+                        // now and then a caller insists on a new connection, as the transparent retry does
+                        boolean fresh = !inBurst && random.nextInt(100) < 3;
+                        Lease lease;
+                        try {
+                            lease = pool.acquire(Duration.ofSeconds(10), network::open, fresh);
+                        }
+                        catch (PoolTimeoutException e) {
+                            timeouts.incrementAndGet();
+                            continue;
+                        }
+                        catch (IOException e) {
+                            openFailures.incrementAndGet();
+                            continue;
+                        }
+                        finally {
+                            if (inBurst) {
+                                burst.countDown();
+                                burst.await(10, TimeUnit.SECONDS);
+                            }
+                        }
+                        acquired.incrementAndGet();
+                        PooledConnection c = lease.connection();
+                        if (fresh && c.isReused()) {
+                            errors.add("a fresh acquire got a reused connection");
+                        }
+                        freshAcquired.addAndGet(fresh ? 1 : 0);
+                        FakeTransport transport = (FakeTransport) c.transport();
+                        if (!transport.inUse.compareAndSet(false, true)) {
+                            errors.add("connection " + transport.id + " handed to two callers at once");
+                        }
+                        if (transport.closed.get()) {
+                            errors.add("connection " + transport.id + " handed out after it was closed");
+                        }
+                        pool.requestSent();
+                        for (int spin = random.nextInt(50); spin > 0; spin--) {
+                            Thread.onSpinWait(); // a short "exchange"
+                        }
+                        transport.inUse.set(false);
+                        int fate = random.nextInt(100);
+                        if (inBurst) {
+                            lease.release();
+                            burstReleased.countDown(); // nobody takes a connection back before all are returned
+                            burstReleased.await(10, TimeUnit.SECONDS);
+                        }
+                        else if (fate < 10) {
+                            lease.discard(CloseReason.NOT_REUSABLE);
+                        }
+                        else if (fate < 13) {
+                            lease.discard(CloseReason.ERROR);
+                        }
+                        else {
+                            if (fate < 16) {
+                                transport.stale = true; // the "server" closes it while idle
+                            }
+                            lease.release();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> call : calls) {
+                call.get(RUN_BOUND.toSeconds() + 10, TimeUnit.SECONDS);
+            }
+        }
+        finally {
+            threads.shutdownNow();
+            warns.close();
+        }
+
+        PoolSnapshot s = pool.snapshot();
+        System.out.printf(Locale.ROOT, "[stress] HostPool block=%s: acquired=%d open-failures=%d timeouts=%d opened=%d "
+                + "reused=%d discarded=%d closed=%d %s idle=%d max-live=%d fresh=%d%n", block, acquired.get(),
+                openFailures.get(), timeouts.get(), s.opened(), s.reused(), s.discarded(), s.closed(), s.closedReasons(), s.idle(),
+                network.maxLive.get(), freshAcquired.get());
+
+        assertThat(errors).isEmpty();
+        assertThat(network.doubleCloses.get()).as("connections closed twice").isZero();
+        assertThat(timeouts.get()).as("pool timeouts").isZero();
+        assertThat(acquired.get() + openFailures.get()).as("every iteration ran").isEqualTo((long) threadCount * perThread);
+        assertThat(s.leased()).isZero();
+        assertThat(s.pending()).isZero();
+        assertThat(s.opened()).isEqualTo(s.idle() + s.leased() + s.discarded() + s.closed());
+        assertThat(s.opened()).isEqualTo(network.opened.get());
+        assertThat(s.opened() + s.reused()).isEqualTo(acquired.get());
+        assertThat(network.live.get()).as("connections not closed are exactly the idle ones").isEqualTo(s.idle());
+        assertThat(s.closedReasons()).containsKeys("not-reusable", "error", "stale");
+        assertThat(warns.count.get()).as("one pool-full WARN per discard").isEqualTo(s.discarded());
+        if (block) {
+            assertThat(network.maxLive.get()).as("live connections at once").isLessThanOrEqualTo(maxsize);
+            assertThat(s.discarded()).isZero();
+        }
+        else {
+            assertThat(s.discarded()).as("32 threads overflow a pool of 4").isPositive();
+        }
+    }
+
+    /** Creates fake connections, failing 2% of opens, and tracks how many are alive at once. */
+    private static final class FakeNetwork {
+        final AtomicInteger live = new AtomicInteger();
+        final AtomicInteger maxLive = new AtomicInteger();
+        final AtomicLong opened = new AtomicLong();
+        final AtomicLong doubleCloses = new AtomicLong();
+        private final AtomicInteger ids = new AtomicInteger();
+
+        PooledConnection open() throws IOException {
+            if (ThreadLocalRandom.current().nextInt(100) < 2) {
+                throw new IOException("simulated connect failure");
+            }
+            maxLive.accumulateAndGet(live.incrementAndGet(), Math::max);
+            opened.incrementAndGet();
+            return new PooledConnection(new FakeTransport(this, ids.incrementAndGet()), System.nanoTime());
+        }
+    }
+
+    private static final class FakeTransport implements Transport {
+        final FakeNetwork network;
+        final int id;
+        final AtomicBoolean inUse = new AtomicBoolean();
+        final AtomicBoolean closed = new AtomicBoolean();
+        volatile boolean stale;
+
+        FakeTransport(FakeNetwork network, int id) {
+            this.network = network;
+            this.id = id;
+        }
+
+        @Override
+        public boolean isStale() {
+            return stale;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                network.live.decrementAndGet();
+            }
+            else {
+                network.doubleCloses.incrementAndGet();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the flaky server
+
+    /**
+     * A minimal HTTP/1.1 server on loopback, one selector thread. It answers every GET with a
+     * {@code Content-Length} body whose bytes derive from a sequence number (so a client that reads
+     * the wrong response notices) and, at random, says {@code Connection: close} and closes
+     * ({@code announceClose}), closes right after a keep-alive response without saying so (the
+     * client's stale check finds those), or closes when the next request on that connection arrives,
+     * without answering it (the client must retry that request transparently); each silent kind with
+     * probability {@code silentClose}.
+     *
+     * <p><b>Counting open connections exactly.</b> A connection counts from its accept until the
+     * server sees the client's end of stream or closes it itself. One thread does everything, and
+     * after accepting it first reads every end of stream already queued before it records the
+     * maximum: a client that closes a connection before it opens another has sent that FIN before
+     * the new handshake, so the old connection is uncounted before the new one is compared. A
+     * server-side close needs no such care: the client cannot react to it before it happens.
+     */
+    static final class FlakyServer implements AutoCloseable {
+
+        private final double announceClose;
+        private final double silentClose;
+        private final Selector selector;
+        private final ServerSocketChannel listener;
+        private final Thread loop;
+        private final AtomicLong sequence = new AtomicLong();
+        private final AtomicReference<Throwable> crash = new AtomicReference<>();
+        private volatile boolean stopped;
+        private int open;
+
+        final AtomicInteger maxOpen = new AtomicInteger();
+        final AtomicLong accepted = new AtomicLong();
+        final AtomicLong served = new AtomicLong();
+        final AtomicLong announcedCloses = new AtomicLong();
+        final AtomicLong silentCloses = new AtomicLong();
+        final AtomicLong droppedRequests = new AtomicLong();
+
+        /** One client connection's state; touched only by the selector thread. */
+        private static final class Conn {
+            final SocketChannel channel;
+            final ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+            ByteBuffer out;
+            boolean closeAfterWrite;
+            boolean dropNext;
+
+            Conn(SocketChannel channel) {
+                this.channel = channel;
+            }
+        }
+
+        FlakyServer(double announceClose, double silentClose) throws IOException {
+            this.announceClose = announceClose;
+            this.silentClose = silentClose;
+            this.selector = Selector.open();
+            this.listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 512);
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            this.loop = new Thread(this::run, "flaky-server");
+            loop.setDaemon(true);
+            loop.start();
+        }
+
+        int port() {
+            return listener.socket().getLocalPort();
+        }
+
+        URI uri(String path) {
+            return URI.create("http://127.0.0.1:" + port() + path);
+        }
+
+        /** The server thread's failure, if it died (it should not). */
+        Throwable crash() {
+            return crash.get();
+        }
+
+        private void run() {
+            try {
+                while (!stopped) {
+                    selector.select(1000); // the timeout only bounds how long a missed wakeup could go unseen
+                    boolean acceptable = false;
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        if (key.channel() == listener) {
+                            acceptable = true;
+                        }
+                        else {
+                            handle(key);
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                    if (acceptable) {
+                        for (SocketChannel ch; (ch = listener.accept()) != null;) {
+                            ch.configureBlocking(false);
+                            ch.socket().setTcpNoDelay(true);
+                            ch.register(selector, SelectionKey.OP_READ, new Conn(ch));
+                            accepted.incrementAndGet();
+                            open++;
+                        }
+                        // ends of stream queued before those handshakes are read before the maximum is taken
+                        selector.selectNow();
+                        for (SelectionKey key : selector.selectedKeys()) {
+                            if (key.channel() != listener) {
+                                handle(key);
+                            }
+                        }
+                        selector.selectedKeys().clear();
+                        maxOpen.accumulateAndGet(open, Math::max);
+                    }
+                }
+            }
+            catch (IOException | RuntimeException | Error e) {
+                crash.set(e);
+            }
+        }
+
+        private void handle(SelectionKey key) {
+            Conn conn = (Conn) key.attachment();
+            if (!key.isValid()) {
+                return;
+            }
+            try {
+                if (key.isWritable()) {
+                    flush(key, conn);
+                }
+                if (key.isValid() && key.isReadable() && conn.out == null) {
+                    int n = conn.channel.read(conn.in);
+                    if (n < 0) {
+                        close(key); // the client closed it
+                        return;
+                    }
+                    serveBuffered(key, conn);
+                }
+            }
+            catch (IOException e) {
+                close(key); // reset by the client
+            }
+        }
+
+        /** Answers every complete request head in the buffer (the client never pipelines, but may). */
+        private void serveBuffered(SelectionKey key, Conn conn) throws IOException {
+            while (key.isValid() && conn.out == null) {
+                int end = headEnd(conn.in);
+                if (end < 0) {
+                    if (!conn.in.hasRemaining()) {
+                        throw new IOException("request head too large");
+                    }
+                    return;
+                }
+                String head = new String(conn.in.array(), 0, end, StandardCharsets.US_ASCII);
+                conn.in.flip().position(end + 4);
+                conn.in.compact();
+                String requestLine = head.split("\r\n", 2)[0];
+                if (!requestLine.startsWith("GET ") || !requestLine.endsWith(" HTTP/1.1")) {
+                    throw new IOException("unexpected request: " + head);
+                }
+                if (conn.dropNext) {
+                    droppedRequests.incrementAndGet();
+                    close(key); // as if a keep-alive timer fired while the request was on its way
+                    return;
+                }
+                double dice = ThreadLocalRandom.current().nextDouble();
+                boolean announce = dice < announceClose;
+                boolean silent = !announce && dice < announceClose + silentClose;
+                conn.dropNext = !announce && !silent && dice < announceClose + 2 * silentClose;
+                conn.closeAfterWrite = announce || silent;
+                if (announce) {
+                    announcedCloses.incrementAndGet();
+                }
+                else if (silent) {
+                    silentCloses.incrementAndGet();
+                }
+                served.incrementAndGet(); // before the write: the client may be done before this thread goes on
+                conn.out = ByteBuffer.wrap(response(announce));
+                flush(key, conn);
+            }
+        }
+
+        private void flush(SelectionKey key, Conn conn) throws IOException {
+            conn.channel.write(conn.out);
+            if (conn.out.hasRemaining()) {
+                key.interestOps(SelectionKey.OP_WRITE);
+                return;
+            }
+            conn.out = null;
+            if (conn.closeAfterWrite) {
+                close(key);
+                return;
+            }
+            key.interestOps(SelectionKey.OP_READ);
+        }
+
+        private void close(SelectionKey key) {
+            if (!key.isValid()) {
+                return;
+            }
+            key.cancel();
+            open--;
+            try {
+                ((Conn) key.attachment()).channel.close();
+            }
+            catch (IOException ignored) {
+                // closed either way
+            }
+        }
+
+        private static int headEnd(ByteBuffer in) {
+            byte[] a = in.array();
+            for (int i = 0; i + 3 < in.position(); i++) {
+                if (a[i] == '\r' && a[i + 1] == '\n' && a[i + 2] == '\r' && a[i + 3] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private byte[] response(boolean close) {
+            long seq = sequence.incrementAndGet();
+            int length = ThreadLocalRandom.current().nextInt(1, 2048);
+            byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + length
+                    + "\r\nX-Seq: " + seq + "\r\nX-Len: " + length + "\r\n" + (close ? "Connection: close\r\n" : "")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] all = new byte[head.length + length];
+            System.arraycopy(head, 0, all, 0, head.length);
+            for (int i = 0; i < length; i++) {
+                all[head.length + i] = expected(seq, i);
+            }
+            return all;
+        }
+
+        private static byte expected(long seq, int i) {
+            return (byte) ('a' + (seq + i) % 26);
+        }
+
+        /** Checks that a body is the one the server wrote for that sequence number. */
+        static void verify(String seqHeader, String lengthHeader, byte[] body) {
+            assertThat(seqHeader).isNotNull();
+            long seq = Long.parseLong(seqHeader);
+            assertThat(body).hasSize(Integer.parseInt(lengthHeader));
+            for (int i = 0; i < body.length; i++) {
+                if (body[i] != expected(seq, i)) {
+                    throw new AssertionError("body of response " + seq + " differs at byte " + i);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            stopped = true;
+            selector.wakeup();
+            try {
+                loop.join(10_000);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (SelectionKey key : selector.keys()) {
+                key.channel().close();
+            }
+            selector.close();
+        }
+    }
+
+    /** Counts the pool-full WARNs of {@link HostPool} and keeps them off the console while it is attached. */
+    private static final class WarnCounter extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+        final AtomicLong count = new AtomicLong();
+        private final Logger logger = (Logger) LoggerFactory.getLogger(HostPool.class);
+        private final boolean additive;
+
+        WarnCounter() {
+            additive = logger.isAdditive();
+            setContext(logger.getLoggerContext());
+            start();
+            logger.addAppender(this);
+            logger.setAdditive(false);
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (event.getLevel() == Level.WARN && event.getFormattedMessage().startsWith("Connection pool is full, discarding connection: ")) {
+                count.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() {
+            logger.setAdditive(additive);
+            logger.detachAppender(this);
+            stop();
+        }
+    }
+}
