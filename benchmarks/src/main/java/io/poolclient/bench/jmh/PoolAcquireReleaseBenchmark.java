@@ -140,7 +140,7 @@ public class PoolAcquireReleaseBenchmark {
 
         @Override
         public void close() {
-            pool.retire(true);
+            pool.shutdown();
         }
     }
 

@@ -2,7 +2,6 @@ package io.poolclient.internal.pool;
 
 import io.poolclient.TlsConfig;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * What a host pool is keyed by: scheme, host and port, plus the TLS material for HTTPS so that
@@ -54,17 +53,6 @@ public record HostKey(String scheme, String host, int port, TlsConfig tls) {
 
     public boolean isTls() {
         return "https".equals(scheme);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof HostKey k && port == k.port && scheme.equals(k.scheme) && host.equals(k.host)
-                && Objects.equals(tls, k.tls);
-    }
-
-    @Override
-    public int hashCode() {
-        return (scheme.hashCode() * 31 + host.hashCode()) * 31 + port + (tls == null ? 0 : tls.hashCode());
     }
 
     @Override

@@ -1,39 +1,36 @@
 package io.poolclient.internal.pool;
 
-import io.poolclient.PoolListener;
-import io.poolclient.PoolSnapshot;
 import io.poolclient.HostPoolView;
 import io.poolclient.MountSettings;
 import io.poolclient.PoolClosedException;
+import io.poolclient.PoolInterruptedException;
+import io.poolclient.PoolListener;
+import io.poolclient.PoolSnapshot;
 import io.poolclient.PoolTimeoutException;
+import io.poolclient.internal.pool.WaiterQueue.Waiter;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The connections to one host (scheme + host + port + TLS identity) within one mount: urllib3's
- * {@code HTTPConnectionPool}.
+ * {@code HTTPConnectionPool}. This class is the policy; the mechanisms it drives are the
+ * {@link WaiterQueue} (callers waiting, direct hand-off), the {@link LeasedList} (connections handed
+ * out) and the {@link PoolCounters}.
  *
- * <p><b>Concurrency contract.</b> Any thread may call {@link #acquire} and must hand every connection
- * it got back exactly once through {@link #release}. All state lives under one {@link ReentrantLock}
- * that is never held across I/O or a wait: sockets are opened, checked and closed outside it, and
- * waiting parks the thread ({@link LockSupport}) until a releaser hands it a connection or a slot
- * directly, so virtual threads are never pinned and a woken waiter needs no second trip through the lock.
+ * <p><b>Concurrency contract.</b> Any thread may call {@link #acquire}; every {@link Lease} it returns
+ * must be ended exactly once (ending it again does nothing). All state lives under one
+ * {@link ReentrantLock} that is never held across I/O or a wait: sockets are opened, checked and
+ * closed outside it, and a waiting caller parks without it until it is handed a connection or a slot
+ * directly, so virtual threads are never pinned.
  *
  * <p><b>Guarantees.</b> Idle connections are reused last-in first-out and are checked (expiry and a
  * non-blocking stale probe) before being handed out. Without {@code block}, a caller that finds
@@ -41,13 +38,14 @@ import org.slf4j.LoggerFactory;
  * not fit among {@code maxsize} idle ones is discarded with a WARN. With {@code block}, at most
  * {@code maxsize} connections exist (idle + leased + being opened + being closed: a closed
  * connection's slot is handed on only once its socket is closed); callers wait first come first
- * served, each handed a returned connection or a freed slot directly so that no newcomer can barge
- * ahead, for at most the pool timeout. Counters satisfy
+ * served for at most the pool timeout. A waiter handed a connection that turns out dead (or that
+ * asked for a new one) closes it and opens a new one in its slot: it keeps its turn. Counters satisfy
  * {@code opened = idle + leased + discarded + closed} whenever no call is in progress.
  *
- * <p>A retired pool (evicted, dropped or shut down) keeps no idle connection: each returned one is
- * closed. A shut-down pool also refuses new callers and fails its waiters with
- * {@link PoolClosedException}.
+ * <p>An interrupted waiter fails with {@link PoolInterruptedException}, its interrupt status still
+ * set; whatever it was handed at that moment goes back to the pool. A retired pool (evicted or
+ * dropped) keeps no idle connection: each returned one is closed. A shut-down pool also refuses new
+ * callers and fails its waiters with {@link PoolClosedException}.
  */
 public final class HostPool {
 
@@ -56,7 +54,7 @@ public final class HostPool {
     private final String mount;
     private final HostKey key;
     private final MountSettings settings;
-    private final HostPoolView view = new View();
+    private final HostPoolView view = new PoolView(this);
     private final int maxsize;
     private final boolean block;
     private final long idleTimeoutNanos;
@@ -65,23 +63,17 @@ public final class HostPool {
     private final PoolListener listener;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Idle connections, most recently returned first. */
     private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private PooledConnection leasedHead;
-    private int leased;
+    private final WaiterQueue waiters = new WaiterQueue();
+    private final LeasedList leased = new LeasedList();
+    private final PoolCounters counters = new PoolCounters();
+    /** Slots taken by callers opening a new connection. */
     private int connecting;
     /** Connections already counted as closed whose sockets are being closed outside the lock: they keep their slot until then. */
     private int closing;
     private boolean retired;
     private boolean shutdown;
-    private long opened;
-    private long discarded;
-    private long timeouts;
-    private long lastTimeoutNanos;
-    private final EnumMap<CloseReason, Long> closed = new EnumMap<>(CloseReason.class);
-    private long closedTotal;
-    private final LongAdder reused = new LongAdder();
-    private final LongAdder requests = new LongAdder();
     /** When the mount last looked this pool up: its place in the mount's LRU. Opaque: a stamp seen late only blurs the order by a moment. */
     private long lastUsedNanos;
     private static final VarHandle LAST_USED;
@@ -99,33 +91,6 @@ public final class HostPool {
     @FunctionalInterface
     public interface Opener {
         PooledConnection open() throws IOException;
-    }
-
-    /**
-     * A caller waiting in a blocking pool. The releaser fills in what it hands over under the lock,
-     * then sets {@code done} and unparks the waiter, which returns without taking the lock again:
-     * a direct hand-off, so a woken waiter does not queue for the lock behind the callers it serves.
-     */
-    private static final class Waiter {
-        final Thread thread = Thread.currentThread();
-        PooledConnection connection;
-        boolean slot;
-        boolean closed;
-        volatile boolean done;
-
-        /** Called under the lock, after the outcome fields are set. */
-        void wake() {
-            done = true;
-            LockSupport.unpark(thread);
-        }
-
-        /**
-         * Called under the lock, after the outcome fields are set; the caller unparks {@link #thread}
-         * after unlocking, so that the woken thread does not run into a lock still held.
-         */
-        void markDone() {
-            done = true;
-        }
     }
 
     /**
@@ -159,6 +124,7 @@ public final class HostPool {
      * {@code block} at maxsize, waits up to {@code timeout} for one to come back.
      *
      * @throws PoolTimeoutException when a blocking pool had nothing within the timeout
+     * @throws PoolInterruptedException when the thread was interrupted while waiting (its interrupt status stays set)
      * @throws PoolClosedException when the pool was shut down
      * @throws IOException whatever {@code opener} threw; the slot it held is freed
      */
@@ -190,149 +156,152 @@ public final class HostPool {
     private PooledConnection acquireOrWait(Duration timeout, Opener opener, boolean newOnly) throws IOException {
         // one clock read on the fast path: it stamps the lease and checks expiry
         long start = System.nanoTime();
-        long timeoutNanos = timeout.toNanos();
-        boolean waited = false;
         while (true) {
             PooledConnection candidate = null;
             PooledConnection replaced = null;
             Waiter waiter = null;
-            boolean open = false;
             lock.lock();
             try {
                 if (shutdown) {
                     throw closedException();
                 }
-                if (!block || waiters.isEmpty()) {
-                    candidate = newOnly ? null : idle.pollFirst();
-                    if (candidate != null) {
-                        lease(candidate, true, start);
-                    }
-                    else if (!block || idle.size() + leased + connecting + closing < maxsize) {
-                        connecting++;
-                        open = true;
-                    }
-                    else if (newOnly && !idle.isEmpty()) {
-                        replaced = idle.pollLast(); // its slot goes to the new connection
-                        count(CloseReason.REPLACED);
-                        connecting++;
-                        open = true;
-                    }
+                if (block && !waiters.isEmpty()) {
+                    waiter = waiters.enqueue(); // first come first served: behind those already waiting
                 }
-                if (candidate == null && !open) {
-                    waiter = new Waiter();
-                    waiters.addLast(waiter);
+                else if (!newOnly && (candidate = idle.pollFirst()) != null) {
+                    lease(candidate, true, start);
+                }
+                else if (!block || hasFreeSlot()) {
+                    connecting++;
+                }
+                else if (newOnly && !idle.isEmpty()) {
+                    replaced = idle.pollLast(); // its slot goes to the new connection
+                    counters.countClosed(CloseReason.REPLACED);
+                    connecting++;
+                }
+                else {
+                    waiter = waiters.enqueue();
                 }
             }
             finally {
                 lock.unlock();
             }
             if (waiter != null) {
-                awaitHandOff(waiter, start, timeoutNanos);
-                waited = true;
-                if (waiter.connection != null && newOnly) {
-                    replaced = waiter.connection; // take its slot for a new connection
-                    lock.lock();
-                    try {
-                        unlinkLeased(replaced);
-                        count(CloseReason.REPLACED);
-                        connecting++;
-                    }
-                    finally {
-                        lock.unlock();
-                    }
-                    open = true;
-                }
-                else if (waiter.connection != null) {
-                    candidate = waiter.connection;
-                }
-                else {
-                    open = true;
-                }
+                return awaitTurn(waiter, start, timeout.toNanos(), opener, newOnly);
             }
             if (replaced != null) {
                 replaced.transport().close();
             }
-            if (candidate != null) {
-                CloseReason unusable = checkReusable(candidate, waited ? System.nanoTime() : start);
-                if (unusable == null) {
-                    reused.increment();
-                    notifyAcquired(waited ? System.nanoTime() - start : 0);
-                    return candidate;
-                }
-                release(candidate, false, unusable);
-                continue;
+            if (candidate == null) {
+                return open(opener, start);
             }
-            PooledConnection fresh;
-            try {
-                fresh = opener.open();
+            CloseReason unusable = checkReusable(candidate, start);
+            if (unusable == null) {
+                counters.countReused();
+                notifyAcquired(0);
+                return candidate;
             }
-            catch (IOException | RuntimeException | Error e) {
-                connectFailed();
-                throw e;
-            }
-            long now = connected(fresh);
-            notifyAcquired(now - start);
-            return fresh;
+            discarded(candidate, unusable); // closed and its slot freed: try the next idle one
         }
     }
 
     /**
-     * Parks, without the lock, until the waiter is handed a connection or a slot, the pool shuts
-     * down, the timeout passes or the thread is interrupted. Only giving up takes the lock: to leave
-     * the queue, or to pass on what was handed over at that very moment.
+     * Waits in the queue for a connection or a slot. A handed connection that is dead (or not wanted:
+     * {@code newOnly}) is replaced in place: the waiter keeps the slot and opens a new connection in it.
      */
-    private void awaitHandOff(Waiter w, long start, long timeoutNanos) throws IOException {
-        long deadline = start + timeoutNanos;
-        boolean interrupted = false;
-        while (!w.done) {
-            long now = System.nanoTime();
-            if (now - deadline >= 0 || interrupted) {
-                lock.lock();
-                try {
-                    if (!w.done) {
-                        waiters.remove(w);
-                        if (interrupted) {
-                            throw interruptedException();
-                        }
-                        timeouts++;
-                        lastTimeoutNanos = now;
-                        throw new PoolTimeoutException(mount, key.hostPort(), maxsize, Duration.ofNanos(now - start));
-                    }
-                    if (interrupted) {
-                        giveBack(w);
-                        throw interruptedException();
-                    }
-                }
-                finally {
-                    lock.unlock();
-                }
-                break; // handed something just in time: take it
-            }
-            LockSupport.parkNanos(this, deadline - now);
-            interrupted |= Thread.interrupted();
+    private PooledConnection awaitTurn(Waiter w, long start, long timeoutNanos, Opener opener, boolean newOnly)
+            throws IOException {
+        if (!waiters.await(w, start + timeoutNanos) || Thread.currentThread().isInterrupted()) {
+            giveUp(w, start);
         }
-        if (w.closed) {
+        if (w.isClosed()) {
             throw closedException();
         }
-    }
-
-    private PoolClosedException interruptedException() {
-        Thread.currentThread().interrupt();
-        return new PoolClosedException("Interrupted while waiting for a connection to " + key.hostPort()
-                + " from mount '" + mount + "'", mount, key.hostPort(), null);
-    }
-
-    /** An interrupted waiter may already have been handed something: pass it on. Lock held. */
-    private void giveBack(Waiter w) {
-        if (w.connection != null) {
-            PooledConnection c = w.connection;
-            unlinkLeased(c);
-            handOffOrKeep(c, System.nanoTime());
+        PooledConnection handed = w.connection();
+        if (handed == null) {
+            return open(opener, start); // handed a slot
         }
-        else if (w.slot) {
+        long now = System.nanoTime();
+        CloseReason unusable = newOnly ? CloseReason.REPLACED : checkReusable(handed, now);
+        if (unusable == null) {
+            counters.countReused();
+            notifyAcquired(now - start);
+            return handed;
+        }
+        lock.lock();
+        try {
+            leased.remove(handed);
+            counters.countClosed(unusable);
+            connecting++; // the slot stays with this waiter
+        }
+        finally {
+            lock.unlock();
+        }
+        handed.transport().close();
+        return open(opener, start);
+    }
+
+    /**
+     * A waiter timed out or was interrupted: it leaves the queue and throws. If it was handed
+     * something at that very moment, a timed-out waiter takes it (this returns), an interrupted one
+     * passes it on before throwing.
+     */
+    private void giveUp(Waiter w, long start) throws IOException {
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        long now = System.nanoTime();
+        PooledConnection handBack;
+        lock.lock();
+        try {
+            if (waiters.withdraw(w)) {
+                if (interrupted) {
+                    throw interruptedException();
+                }
+                counters.countTimeout(now);
+                throw new PoolTimeoutException(mount, key.hostPort(), maxsize, Duration.ofNanos(now - start));
+            }
+            if (!interrupted) {
+                return;
+            }
+            if (w.hasSlot()) {
+                connecting--;
+                grantSlotIfWaiting();
+            }
+            handBack = w.connection();
+        }
+        finally {
+            lock.unlock();
+        }
+        if (handBack != null) {
+            returned(handBack); // to the next waiter or the idle stack, as any returned connection
+        }
+        throw interruptedException();
+    }
+
+    private PooledConnection open(Opener opener, long start) throws IOException {
+        PooledConnection fresh;
+        try {
+            fresh = opener.open();
+        }
+        catch (IOException | RuntimeException | Error e) {
+            connectFailed();
+            throw e;
+        }
+        long now = System.nanoTime();
+        long opened;
+        lock.lock();
+        try {
             connecting--;
-            grantSlotIfWaiting();
+            opened = counters.countOpened();
+            lease(fresh, false, now);
         }
+        finally {
+            lock.unlock();
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
+        }
+        notifyAcquired(now - start);
+        return fresh;
     }
 
     private void connectFailed() {
@@ -346,24 +315,6 @@ public final class HostPool {
         }
     }
 
-    /** Counts and leases a new connection; returns the time it was leased. */
-    private long connected(PooledConnection fresh) {
-        long now = System.nanoTime();
-        lock.lock();
-        try {
-            connecting--;
-            opened++;
-            lease(fresh, false, now);
-        }
-        finally {
-            lock.unlock();
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
-        }
-        return now;
-    }
-
     private void notifyAcquired(long waitNanos) {
         try {
             listener.connectionAcquired(view, waitNanos);
@@ -374,84 +325,82 @@ public final class HostPool {
     }
 
     /**
-     * Takes back a connection handed out by {@link #acquire}; called by its {@link Lease} only. A reusable one goes to the first
-     * waiter, else to the idle stack, else (non-blocking pool full) is discarded with a WARN.
-     *
-     * @param reusable whether the last exchange left the connection fit for another
-     * @param reason why it is closed when not reusable
+     * Takes back a connection its {@link Lease} returns for reuse: to the first waiter, else the idle
+     * stack, else (non-blocking pool full) it is discarded with a WARN. Closed instead when expired or
+     * when this pool is retired. Does nothing if the connection was already taken back.
      */
-    void release(PooledConnection c, boolean reusable, CloseReason reason) {
+    void returned(PooledConnection c) {
         long now = System.nanoTime();
-        PooledConnection toClose = null;
         Waiter served = null;
+        CloseReason why;
         boolean full = false;
         lock.lock();
         try {
-            if (!c.leased) {
-                return; // released twice: the first release counted it
+            if (!leased.remove(c)) {
+                return;
             }
-            unlinkLeased(c);
-            CloseReason why = reusable ? checkExpired(c, now) : reason;
-            if (why == null && (retired || shutdown)) {
+            why = checkExpired(c, now);
+            if (why == null && retired) {
                 why = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
             }
-            if (why == null) {
+            if (why != null) {
+                counters.countClosed(why);
+                closing++;
+            }
+            else {
                 served = handOff(c, now);
                 full = served == null && !keep(c);
                 if (full) {
-                    discarded++;
-                    toClose = c;
+                    counters.countDiscarded();
                     closing++;
                 }
-            }
-            else {
-                count(why);
-                toClose = c;
-                closing++;
             }
         }
         finally {
             lock.unlock();
         }
         if (served != null) {
-            LockSupport.unpark(served.thread);
+            served.unpark();
+            return;
         }
-        if (toClose != null) {
-            try {
-                toClose.transport().close();
-            }
-            finally {
-                closedOutsideLock(1);
-            }
+        if (why != null || full) {
+            closeAndFreeSlot(c);
         }
         if (full) {
             log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), maxsize);
         }
     }
 
-    /** Gives a reusable connection to the first waiter or the idle stack; false when neither can take it. */
-    private boolean handOffOrKeep(PooledConnection c, long now) {
-        Waiter w = handOff(c, now);
-        if (w != null) {
-            LockSupport.unpark(w.thread);
-            return true;
+    /**
+     * Takes back a connection its {@link Lease} discards: closed and counted under {@code reason}.
+     * Does nothing if the connection was already taken back.
+     */
+    void discarded(PooledConnection c, CloseReason reason) {
+        lock.lock();
+        try {
+            if (!leased.remove(c)) {
+                return;
+            }
+            counters.countClosed(reason);
+            closing++;
         }
-        return keep(c);
+        finally {
+            lock.unlock();
+        }
+        closeAndFreeSlot(c);
     }
 
     /**
-     * Hands a reusable connection to the first waiter, if any, and returns that waiter, which the
-     * caller must unpark; lock held.
+     * Leases a reusable connection to the first waiter, if any, and returns that waiter, which the
+     * caller must unpark after unlocking. Lock held.
      */
     private Waiter handOff(PooledConnection c, long now) {
         c.returned(now);
-        Waiter w = waiters.pollFirst();
-        if (w != null) {
-            lease(c, true, now);
-            w.connection = c;
-            w.markDone();
+        if (waiters.isEmpty()) {
+            return null;
         }
-        return w;
+        lease(c, true, now);
+        return waiters.handOver(c);
     }
 
     /** Keeps a reusable connection on the idle stack; false when the stack is full. Lock held. */
@@ -461,6 +410,46 @@ public final class HostPool {
             return true;
         }
         return false;
+    }
+
+    private void lease(PooledConnection c, boolean reused, long now) {
+        c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
+        leased.add(c);
+    }
+
+    /** Whether a blocking pool may have one more connection. Lock held. */
+    private boolean hasFreeSlot() {
+        return idle.size() + leased.size() + connecting + closing < maxsize;
+    }
+
+    /** A connection closed or failed to open in a blocking pool: its slot goes to the first waiter. Lock held. */
+    private void grantSlotIfWaiting() {
+        if (block && !waiters.isEmpty() && hasFreeSlot()) {
+            connecting++;
+            waiters.grantSlot();
+        }
+    }
+
+    /** Closes a connection counted in {@link #closing}, then frees its slot. */
+    private void closeAndFreeSlot(PooledConnection c) {
+        try {
+            c.transport().close();
+        }
+        finally {
+            closedOutsideLock(1);
+        }
+    }
+
+    /** Closes connections counted in {@link #closing}, then frees their slots. */
+    private void closeAndFreeSlots(List<PooledConnection> connections) {
+        if (!connections.isEmpty()) {
+            try {
+                connections.forEach(c -> c.transport().close());
+            }
+            finally {
+                closedOutsideLock(connections.size());
+            }
+        }
     }
 
     /**
@@ -480,50 +469,7 @@ public final class HostPool {
         }
     }
 
-    /** A connection closed or failed to open in a blocking pool: its slot goes to the first waiter. */
-    private void grantSlotIfWaiting() {
-        if (block && !waiters.isEmpty() && idle.size() + leased + connecting + closing < maxsize) {
-            Waiter w = waiters.pollFirst();
-            connecting++;
-            w.slot = true;
-            w.wake();
-        }
-    }
-
-    private void lease(PooledConnection c, boolean reused, long now) {
-        c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
-        c.leased = true;
-        c.prev = null;
-        c.next = leasedHead;
-        if (leasedHead != null) {
-            leasedHead.prev = c;
-        }
-        leasedHead = c;
-        leased++;
-    }
-
-    private void unlinkLeased(PooledConnection c) {
-        if (c.prev != null) {
-            c.prev.next = c.next;
-        }
-        else {
-            leasedHead = c.next;
-        }
-        if (c.next != null) {
-            c.next.prev = c.prev;
-        }
-        c.prev = null;
-        c.next = null;
-        c.leased = false;
-        leased--;
-    }
-
-    private void count(CloseReason reason) {
-        closed.merge(reason, 1L, Long::sum);
-        closedTotal++;
-    }
-
-    /** Expiry only (no I/O): idle timeout, server keep-alive, max lifetime. */
+    /** Expiry only (no I/O): the server's keep-alive, max lifetime. */
     private CloseReason checkExpired(PooledConnection c, long now) {
         if (now - c.keepAliveDeadlineNanos() >= 0 && c.keepAliveDeadlineNanos() != Long.MAX_VALUE) {
             return CloseReason.IDLE_TIMEOUT;
@@ -534,13 +480,20 @@ public final class HostPool {
         return null;
     }
 
-    private CloseReason checkReusable(PooledConnection c, long now) {
+    /** Expiry and idle timeout (no I/O), for a connection idle since it was last returned. */
+    private CloseReason checkIdleExpired(PooledConnection c, long now) {
         CloseReason expired = checkExpired(c, now);
+        if (expired == null && now - c.lastReturnedNanos() >= idleTimeoutNanos) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        return expired;
+    }
+
+    /** Everything {@link #checkIdleExpired} checks, then the non-blocking stale probe. */
+    private CloseReason checkReusable(PooledConnection c, long now) {
+        CloseReason expired = checkIdleExpired(c, now);
         if (expired != null) {
             return expired;
-        }
-        if (now - c.lastReturnedNanos() >= idleTimeoutNanos) {
-            return CloseReason.IDLE_TIMEOUT;
         }
         return c.transport().isStale() ? CloseReason.STALE : null;
     }
@@ -556,7 +509,7 @@ public final class HostPool {
 
     /** Counts an exchange sent on one of this pool's connections (every attempt). */
     public void requestSent() {
-        requests.increment();
+        counters.countRequest();
     }
 
     /**
@@ -570,13 +523,10 @@ public final class HostPool {
         try {
             for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext();) {
                 PooledConnection c = it.next();
-                CloseReason why = checkExpired(c, now);
-                if (why == null && now - c.lastReturnedNanos() >= idleTimeoutNanos) {
-                    why = CloseReason.IDLE_TIMEOUT;
-                }
+                CloseReason why = checkIdleExpired(c, now);
                 if (why != null) {
                     it.remove();
-                    count(why);
+                    counters.countClosed(why);
                     expired.add(c);
                 }
             }
@@ -585,67 +535,64 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
-        if (!expired.isEmpty()) {
-            try {
-                expired.forEach(c -> c.transport().close());
-            }
-            finally {
-                closedOutsideLock(expired.size());
-            }
-        }
+        closeAndFreeSlots(expired);
     }
 
     /** Leases held for {@code thresholdNanos} or longer, for leak reports. */
     public List<PooledConnection> leasesOlderThan(long thresholdNanos) {
         long now = System.nanoTime();
-        List<PooledConnection> old = new ArrayList<>();
         lock.lock();
         try {
-            for (PooledConnection c = leasedHead; c != null; c = c.next) {
-                if (now - c.leasedAtNanos() >= thresholdNanos) {
-                    old.add(c);
-                }
-            }
+            return leased.olderThan(thresholdNanos, now);
         }
         finally {
             lock.unlock();
         }
-        return old;
     }
 
     /**
-     * Takes this pool out of service: idle connections are closed now, leased ones when returned.
-     * With {@code shutdown}, waiters fail with {@link PoolClosedException} and new callers are refused.
+     * Takes this pool out of service after the mount evicted or dropped it: idle connections are
+     * closed now, leased ones when returned. Callers that still hold a reference may go on using it.
      */
-    public void retire(boolean shutdown) {
+    public void retire() {
         List<PooledConnection> toClose;
         lock.lock();
         try {
             retired = true;
-            CloseReason reason = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
-            toClose = new ArrayList<>(idle);
-            idle.clear();
-            toClose.forEach(c -> count(reason));
-            if (shutdown) {
-                this.shutdown = true;
-                for (Waiter w; (w = waiters.pollFirst()) != null;) {
-                    w.closed = true;
-                    w.wake();
-                }
-            }
-            closing += toClose.size();
+            toClose = drainIdle(CloseReason.POOL_RETIRED);
         }
         finally {
             lock.unlock();
         }
-        if (!toClose.isEmpty()) {
-            try {
-                toClose.forEach(c -> c.transport().close());
-            }
-            finally {
-                closedOutsideLock(toClose.size());
-            }
+        closeAndFreeSlots(toClose);
+    }
+
+    /**
+     * Shuts this pool down for good: idle connections are closed now, leased ones when returned,
+     * waiters fail with {@link PoolClosedException} and new callers are refused.
+     */
+    public void shutdown() {
+        List<PooledConnection> toClose;
+        lock.lock();
+        try {
+            retired = true;
+            shutdown = true;
+            toClose = drainIdle(CloseReason.SHUTDOWN);
+            waiters.closeAll();
         }
+        finally {
+            lock.unlock();
+        }
+        closeAndFreeSlots(toClose);
+    }
+
+    /** Empties the idle stack, counting each connection closed for {@code reason}. Lock held. */
+    private List<PooledConnection> drainIdle(CloseReason reason) {
+        List<PooledConnection> drained = new ArrayList<>(idle);
+        idle.clear();
+        counters.countClosed(reason, drained.size());
+        closing += drained.size();
+        return drained;
     }
 
     private PoolClosedException closedException() {
@@ -653,21 +600,19 @@ public final class HostPool {
                 key.hostPort(), null);
     }
 
-    /** The counts now, read under the lock so that they add up. */
+    /** For an interrupted waiter, whose interrupt status is still set. */
+    private PoolInterruptedException interruptedException() {
+        return new PoolInterruptedException("Interrupted while waiting for a connection to " + key.hostPort()
+                + " from mount '" + mount + "'", mount, key.hostPort(), null);
+    }
+
+    /** The counts now, with the gauges, read in one critical section so that they add up. */
     public PoolSnapshot snapshot() {
         long now = System.nanoTime();
         lock.lock();
         try {
-            long oldest = 0;
-            for (PooledConnection c = leasedHead; c != null; c = c.next) {
-                oldest = Math.max(oldest, now - c.leasedAtNanos());
-            }
-            Map<String, Long> reasons = new LinkedHashMap<>();
-            closed.forEach((r, n) -> reasons.put(r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
-            return new PoolSnapshot(key.scheme(), key.uriHost(), key.port(), leased, idle.size(), waiters.size(),
-                    maxsize, opened, reused.sum(), discarded, closedTotal, requests.sum(),
-                    TimeUnit.NANOSECONDS.toMillis(oldest), reasons, block, timeouts,
-                    timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos));
+            return counters.snapshot(key, maxsize, block, leased.size(), idle.size(), waiters.size(),
+                    leased.oldestAgeNanos(now), now);
         }
         finally {
             lock.unlock();
@@ -682,136 +627,13 @@ public final class HostPool {
         return key;
     }
 
-    public int maxsize() {
-        return maxsize;
-    }
-
-    public boolean isBlocking() {
-        return block;
-    }
-
-    /** Connections leased now (a racy read, for gauges). */
-    public int leased() {
-        lock.lock();
-        try {
-            return leased;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    /** Idle connections now (for gauges). */
-    public int idle() {
-        lock.lock();
-        try {
-            return idle.size();
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    /** Callers waiting now (for gauges). */
-    public int pending() {
-        lock.lock();
-        try {
-            return waiters.size();
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    public long opened() {
-        lock.lock();
-        try {
-            return opened;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    /** Callers that gave up after {@code pool-timeout} since the pool was created. */
-    public long timeouts() {
-        lock.lock();
-        try {
-            return timeouts;
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    /** Milliseconds since the last pool timeout, or -1 if there was none. */
-    public long millisSinceLastTimeout() {
-        lock.lock();
-        try {
-            return timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTimeoutNanos);
-        }
-        finally {
-            lock.unlock();
-        }
-    }
-
-    public long discarded() {
-        lock.lock();
-        try {
-            return discarded;
-        }
-        finally {
-            lock.unlock();
-        }
+    MountSettings settings() {
+        return settings;
     }
 
     /** The read-only view of this pool that listeners are given. */
     public HostPoolView view() {
         return view;
-    }
-
-    /** What listeners see of this pool: identity, settings and {@link #snapshot()}, nothing that changes it. */
-    private final class View implements HostPoolView {
-
-        @Override
-        public String mount() {
-            return mount;
-        }
-
-        @Override
-        public String scheme() {
-            return key.scheme();
-        }
-
-        @Override
-        public String host() {
-            return key.uriHost();
-        }
-
-        @Override
-        public int port() {
-            return key.port();
-        }
-
-        @Override
-        public String hostPort() {
-            return key.hostPort();
-        }
-
-        @Override
-        public MountSettings settings() {
-            return settings;
-        }
-
-        @Override
-        public PoolSnapshot snapshot() {
-            return HostPool.this.snapshot();
-        }
-
-        @Override
-        public String toString() {
-            return HostPool.this.toString();
-        }
     }
 
     @Override

@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One hand-out of a {@link PooledConnection} by a {@link HostPool}, made by the pool's
  * {@link HostPool#acquire}: the only way to give the connection back. Whoever holds the lease must
- * end it, with {@link #release()} or {@link #discard}. Ending it twice is harmless (the second call does nothing), so a response body, its
- * close and a leak reclaimer may race to end it safely from any threads.
+ * end it, with {@link #release()} or {@link #discard}. Ending it twice is harmless (the second call
+ * does nothing), so a response body, its close and a leak reclaimer may race to end it safely from
+ * any threads.
  */
 public final class Lease {
 
@@ -34,14 +35,14 @@ public final class Lease {
     /** Returns the connection for reuse (the pool may still close it if expired or full). */
     public void release() {
         if (ended.compareAndSet(false, true)) {
-            pool.release(connection, true, null);
+            pool.returned(connection);
         }
     }
 
     /** Closes the connection and counts it under {@code reason}. */
     public void discard(CloseReason reason) {
         if (ended.compareAndSet(false, true)) {
-            pool.release(connection, false, reason);
+            pool.discarded(connection, reason);
         }
     }
 }

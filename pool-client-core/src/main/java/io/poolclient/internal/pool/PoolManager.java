@@ -83,7 +83,7 @@ public final class PoolManager {
             created = factory.apply(key);
             created.touch(System.nanoTime());
             if (closed) {
-                created.retire(true);
+                created.shutdown();
                 return created;
             }
             if (pools.size() >= poolConnections) {
@@ -103,7 +103,7 @@ public final class PoolManager {
         listeners.deliver();
         if (eldest != null) {
             log.debug("Mount '{}' keeps {} host pools: evicting {}", mount, poolConnections, eldest.key());
-            eldest.retire(false);
+            eldest.retire();
         }
         return created;
     }
@@ -124,7 +124,7 @@ public final class PoolManager {
      * ones when returned. Not counted as eviction.
      */
     public void dropAll() {
-        retire(key -> true, false);
+        remove(key -> true, false).forEach(HostPool::retire);
     }
 
     /**
@@ -133,19 +133,25 @@ public final class PoolManager {
      * @return how many pools were dropped
      */
     public int dropIf(Predicate<HostKey> which) {
-        return retire(which, false);
+        List<HostPool> dropped = remove(which, false);
+        dropped.forEach(HostPool::retire);
+        return dropped.size();
     }
 
     /** Shuts every pool down for good; later lookups get closed pools. */
     public void close() {
-        retire(key -> true, true);
+        remove(key -> true, true).forEach(HostPool::shutdown);
     }
 
-    private int retire(Predicate<HostKey> which, boolean shutdown) {
+    /**
+     * Takes the matching pools out of the map (and, with {@code close}, marks the mount closed for
+     * later lookups), tells the listeners, and returns the pools for the caller to retire or shut down.
+     */
+    private List<HostPool> remove(Predicate<HostKey> which, boolean close) {
         List<HostPool> dropped = new ArrayList<>();
         lock.lock();
         try {
-            closed |= shutdown;
+            closed |= close;
             for (Iterator<HostPool> it = pools.values().iterator(); it.hasNext();) {
                 HostPool p = it.next();
                 if (which.test(p.key())) {
@@ -159,10 +165,7 @@ public final class PoolManager {
             lock.unlock();
         }
         listeners.deliver();
-        for (HostPool p : dropped) {
-            p.retire(shutdown);
-        }
-        return dropped.size();
+        return dropped;
     }
 
     /** The pools now, least recently used first. */

@@ -69,8 +69,8 @@ public final class PooledConnection {
     }
 
     /**
-     * Records the server's {@code Keep-Alive: timeout=} (in ms from now); the connection is not
-     * reused past it.
+     * Records the server's {@code Keep-Alive: timeout=}: the connection is not reused once
+     * {@code nanos} have passed after {@code now} (at once when {@code nanos} is not positive).
      */
     public void keepAliveFor(long nanos, long now) {
         this.keepAliveDeadlineNanos = nanos <= 0 ? now : now + nanos;
