@@ -12,9 +12,6 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -57,21 +54,16 @@ public final class HostPool {
     private final HostPoolView view = new PoolView(this);
     private final int maxsize;
     private final boolean block;
-    private final long idleTimeoutNanos;
-    private final long maxLifetimeNanos;
+    private final ConnectionExpiry expiry;
     private final boolean captureLeaseSite;
     private final PoolListener listener;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Idle connections, most recently returned first. */
-    private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
+    private final IdleStack idle;
     private final WaiterQueue waiters = new WaiterQueue();
     private final LeasedList leased = new LeasedList();
     private final PoolCounters counters = new PoolCounters();
-    /** Slots taken by callers opening a new connection. */
-    private int connecting;
-    /** Connections already counted as closed whose sockets are being closed outside the lock: they keep their slot until then. */
-    private int closing;
+    private final Slots slots;
     private boolean retired;
     private boolean shutdown;
     /** When the mount last looked this pool up: its place in the mount's LRU. Opaque: a stamp seen late only blurs the order by a moment. */
@@ -106,15 +98,14 @@ public final class HostPool {
         if (maxsize < 1) {
             throw new IllegalArgumentException("maxsize must be >= 1, was " + maxsize);
         }
-        Duration idleTimeout = settings.idleTimeout();
-        Duration maxLifetime = settings.maxLifetime();
         this.mount = mount;
         this.key = key;
         this.settings = settings;
         this.maxsize = maxsize;
         this.block = Boolean.TRUE.equals(settings.poolBlock());
-        this.idleTimeoutNanos = idleTimeout == null || idleTimeout.isZero() ? Long.MAX_VALUE : idleTimeout.toNanos();
-        this.maxLifetimeNanos = maxLifetime == null || maxLifetime.isZero() ? Long.MAX_VALUE : maxLifetime.toNanos();
+        this.expiry = new ConnectionExpiry(settings);
+        this.idle = new IdleStack(maxsize);
+        this.slots = new Slots(maxsize, block, idle, leased, waiters);
         this.captureLeaseSite = settings.leakDetectionThreshold() != null;
         this.listener = listener;
     }
@@ -168,16 +159,16 @@ public final class HostPool {
                 if (block && !waiters.isEmpty()) {
                     waiter = waiters.enqueue(); // first come first served: behind those already waiting
                 }
-                else if (!newOnly && (candidate = idle.pollFirst()) != null) {
+                else if (!newOnly && (candidate = idle.popNewest()) != null) {
                     lease(candidate, true, start);
                 }
-                else if (!block || hasFreeSlot()) {
-                    connecting++;
+                else if (slots.available()) {
+                    slots.reserve();
                 }
                 else if (newOnly && !idle.isEmpty()) {
-                    replaced = idle.pollLast(); // its slot goes to the new connection
+                    replaced = idle.popOldest(); // its slot goes to the new connection
                     counters.countClosed(CloseReason.REPLACED);
-                    connecting++;
+                    slots.reserve();
                 }
                 else {
                     waiter = waiters.enqueue();
@@ -195,7 +186,7 @@ public final class HostPool {
             if (candidate == null) {
                 return open(opener, start);
             }
-            CloseReason unusable = checkReusable(candidate, start);
+            CloseReason unusable = expiry.unusable(candidate, start);
             if (unusable == null) {
                 counters.countReused();
                 notifyAcquired(0);
@@ -222,7 +213,7 @@ public final class HostPool {
             return open(opener, start); // handed a slot
         }
         long now = System.nanoTime();
-        CloseReason unusable = newOnly ? CloseReason.REPLACED : checkReusable(handed, now);
+        CloseReason unusable = newOnly ? CloseReason.REPLACED : expiry.unusable(handed, now);
         if (unusable == null) {
             counters.countReused();
             notifyAcquired(now - start);
@@ -232,7 +223,7 @@ public final class HostPool {
         try {
             leased.remove(handed);
             counters.countClosed(unusable);
-            connecting++; // the slot stays with this waiter
+            slots.reserve(); // the slot stays with this waiter
         }
         finally {
             lock.unlock();
@@ -263,8 +254,7 @@ public final class HostPool {
                 return;
             }
             if (w.hasSlot()) {
-                connecting--;
-                grantSlotIfWaiting();
+                slots.abandon();
             }
             handBack = w.connection();
         }
@@ -290,7 +280,7 @@ public final class HostPool {
         long opened;
         lock.lock();
         try {
-            connecting--;
+            slots.filled();
             opened = counters.countOpened();
             lease(fresh, false, now);
         }
@@ -307,8 +297,7 @@ public final class HostPool {
     private void connectFailed() {
         lock.lock();
         try {
-            connecting--;
-            grantSlotIfWaiting();
+            slots.abandon();
         }
         finally {
             lock.unlock();
@@ -339,20 +328,20 @@ public final class HostPool {
             if (!leased.remove(c)) {
                 return;
             }
-            why = checkExpired(c, now);
+            why = expiry.expired(c, now);
             if (why == null && retired) {
                 why = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
             }
             if (why != null) {
                 counters.countClosed(why);
-                closing++;
+                slots.closing(1);
             }
             else {
                 served = handOff(c, now);
-                full = served == null && !keep(c);
+                full = served == null && !idle.push(c);
                 if (full) {
                     counters.countDiscarded();
-                    closing++;
+                    slots.closing(1);
                 }
             }
         }
@@ -382,7 +371,7 @@ public final class HostPool {
                 return;
             }
             counters.countClosed(reason);
-            closing++;
+            slots.closing(1);
         }
         finally {
             lock.unlock();
@@ -403,34 +392,12 @@ public final class HostPool {
         return waiters.handOver(c);
     }
 
-    /** Keeps a reusable connection on the idle stack; false when the stack is full. Lock held. */
-    private boolean keep(PooledConnection c) {
-        if (idle.size() < maxsize) {
-            idle.addFirst(c);
-            return true;
-        }
-        return false;
-    }
-
     private void lease(PooledConnection c, boolean reused, long now) {
         c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
         leased.add(c);
     }
 
-    /** Whether a blocking pool may have one more connection. Lock held. */
-    private boolean hasFreeSlot() {
-        return idle.size() + leased.size() + connecting + closing < maxsize;
-    }
-
-    /** A connection closed or failed to open in a blocking pool: its slot goes to the first waiter. Lock held. */
-    private void grantSlotIfWaiting() {
-        if (block && !waiters.isEmpty() && hasFreeSlot()) {
-            connecting++;
-            waiters.grantSlot();
-        }
-    }
-
-    /** Closes a connection counted in {@link #closing}, then frees its slot. */
+    /** Closes a connection counted as {@link Slots#closing closing}, then frees its slot. */
     private void closeAndFreeSlot(PooledConnection c) {
         try {
             c.transport().close();
@@ -440,7 +407,7 @@ public final class HostPool {
         }
     }
 
-    /** Closes connections counted in {@link #closing}, then frees their slots. */
+    /** Closes connections counted as {@link Slots#closing closing}, then frees their slots. */
     private void closeAndFreeSlots(List<PooledConnection> connections) {
         if (!connections.isEmpty()) {
             try {
@@ -452,50 +419,15 @@ public final class HostPool {
         }
     }
 
-    /**
-     * Sockets counted in {@link #closing} are closed now: their slots are free. A blocking pool hands
-     * a slot on only after the socket is closed, so that it never has more than maxsize open at once.
-     */
+    /** Sockets counted as {@link Slots#closing closing} are closed now: their slots are free. */
     private void closedOutsideLock(int count) {
         lock.lock();
         try {
-            closing -= count;
-            for (int i = 0; i < count; i++) {
-                grantSlotIfWaiting();
-            }
+            slots.closed(count);
         }
         finally {
             lock.unlock();
         }
-    }
-
-    /** Expiry only (no I/O): the server's keep-alive, max lifetime. */
-    private CloseReason checkExpired(PooledConnection c, long now) {
-        if (now - c.keepAliveDeadlineNanos() >= 0 && c.keepAliveDeadlineNanos() != Long.MAX_VALUE) {
-            return CloseReason.IDLE_TIMEOUT;
-        }
-        if (now - c.createdNanos() >= maxLifetimeNanos) {
-            return CloseReason.MAX_LIFETIME;
-        }
-        return null;
-    }
-
-    /** Expiry and idle timeout (no I/O), for a connection idle since it was last returned. */
-    private CloseReason checkIdleExpired(PooledConnection c, long now) {
-        CloseReason expired = checkExpired(c, now);
-        if (expired == null && now - c.lastReturnedNanos() >= idleTimeoutNanos) {
-            return CloseReason.IDLE_TIMEOUT;
-        }
-        return expired;
-    }
-
-    /** Everything {@link #checkIdleExpired} checks, then the non-blocking stale probe. */
-    private CloseReason checkReusable(PooledConnection c, long now) {
-        CloseReason expired = checkIdleExpired(c, now);
-        if (expired != null) {
-            return expired;
-        }
-        return c.transport().isStale() ? CloseReason.STALE : null;
     }
 
     /** Marks this pool as used now, for the mount's LRU; called by the pool manager. */
@@ -518,19 +450,17 @@ public final class HostPool {
      */
     public void closeExpired() {
         long now = System.nanoTime();
-        List<PooledConnection> expired = new ArrayList<>();
+        List<PooledConnection> expired;
         lock.lock();
         try {
-            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext();) {
-                PooledConnection c = it.next();
-                CloseReason why = checkIdleExpired(c, now);
+            expired = idle.removeIf(c -> {
+                CloseReason why = expiry.expiredWhileIdle(c, now);
                 if (why != null) {
-                    it.remove();
                     counters.countClosed(why);
-                    expired.add(c);
                 }
-            }
-            closing += expired.size();
+                return why != null;
+            });
+            slots.closing(expired.size());
         }
         finally {
             lock.unlock();
@@ -588,10 +518,9 @@ public final class HostPool {
 
     /** Empties the idle stack, counting each connection closed for {@code reason}. Lock held. */
     private List<PooledConnection> drainIdle(CloseReason reason) {
-        List<PooledConnection> drained = new ArrayList<>(idle);
-        idle.clear();
+        List<PooledConnection> drained = idle.drain();
         counters.countClosed(reason, drained.size());
-        closing += drained.size();
+        slots.closing(drained.size());
         return drained;
     }
 

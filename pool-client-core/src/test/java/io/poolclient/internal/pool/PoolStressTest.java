@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.poolclient.MountSettings;
 import io.poolclient.PoolClient;
+import io.poolclient.PoolInterruptedException;
 import io.poolclient.PoolTimeoutException;
 import io.poolclient.Request;
 import io.poolclient.Response;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
@@ -299,6 +301,105 @@ class PoolStressTest {
         else {
             assertThat(s.discarded()).as("32 threads overflow a pool of 4").isPositive();
         }
+    }
+
+    /**
+     * Waiters of a blocking pool are interrupted at random while connections are handed to them, now
+     * and then dead ones (replaced in place by the waiter). An interrupted wait fails with
+     * {@link PoolInterruptedException} and leaves the interrupt status set; whatever was handed to
+     * that waiter goes back, so at the end the counts add up and no connection is missing.
+     */
+    @Test
+    void interruptedWaitersOfABlockingPoolLoseNoConnection() throws Exception {
+        int maxsize = 2;
+        int threadCount = 12;
+        int perThread = 2000;
+        FakeNetwork network = new FakeNetwork();
+        HostPool pool = new HostPool("fake", new HostKey("http", "fake.test", 80, null),
+                MountSettings.builder().poolMaxsize(maxsize).poolBlock(true).build().withFallback(MountSettings.BUILT_IN),
+                PoolListener.NONE);
+        AtomicLong acquired = new AtomicLong();
+        AtomicLong interruptedWaits = new AtomicLong();
+        AtomicLong openFailures = new AtomicLong();
+        ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+        long deadline = System.nanoTime() + RUN_BOUND.toNanos();
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(threadCount); // interrupts begin once every worker is past start
+        CountDownLatch finished = new CountDownLatch(threadCount);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threadCount; t++) {
+            Thread worker = new Thread(() -> {
+                try {
+                    start.await();
+                    running.countDown();
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    for (int i = 0; i < perThread && System.nanoTime() < deadline; i++) {
+                        Lease lease;
+                        try {
+                            lease = pool.acquire(Duration.ofSeconds(10), network::open);
+                        }
+                        catch (PoolInterruptedException e) {
+                            if (!Thread.interrupted()) {
+                                errors.add("interrupt status cleared by an interrupted wait");
+                            }
+                            interruptedWaits.incrementAndGet();
+                            continue;
+                        }
+                        catch (IOException e) {
+                            openFailures.incrementAndGet();
+                            continue;
+                        }
+                        acquired.incrementAndGet();
+                        FakeTransport transport = (FakeTransport) lease.connection().transport();
+                        if (!transport.inUse.compareAndSet(false, true)) {
+                            errors.add("connection " + transport.id + " handed to two callers at once");
+                        }
+                        for (int spin = random.nextInt(50); spin > 0; spin--) {
+                            Thread.onSpinWait();
+                        }
+                        transport.inUse.set(false);
+                        if (random.nextInt(100) < 5) {
+                            transport.stale = true; // handed to the next waiter dead: it must replace it
+                        }
+                        lease.release();
+                    }
+                }
+                catch (InterruptedException | RuntimeException e) {
+                    errors.add("worker failed: " + e);
+                }
+                finally {
+                    finished.countDown();
+                }
+            }, "interrupted-waiter-" + t);
+            worker.start();
+            workers.add(worker);
+        }
+        long interruptsSent = 0;
+        start.countDown();
+        assertThat(running.await(RUN_BOUND.toSeconds(), TimeUnit.SECONDS)).as("workers started").isTrue();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (finished.getCount() > 0 && System.nanoTime() < deadline) {
+            workers.get(random.nextInt(threadCount)).interrupt();
+            interruptsSent++;
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50)); // pacing only
+        }
+        assertThat(finished.await(RUN_BOUND.toSeconds() + 10, TimeUnit.SECONDS)).as("workers finished").isTrue();
+
+        PoolSnapshot s = pool.snapshot();
+        System.out.printf(Locale.ROOT, "[stress] interrupts sent=%d: acquired=%d interrupted-waits=%d open-failures=%d "
+                + "opened=%d reused=%d closed=%d %s idle=%d max-live=%d%n", interruptsSent, acquired.get(),
+                interruptedWaits.get(), openFailures.get(), s.opened(), s.reused(), s.closed(), s.closedReasons(), s.idle(),
+                network.maxLive.get());
+        assertThat(errors).isEmpty();
+        assertThat(network.doubleCloses.get()).as("connections closed twice").isZero();
+        assertThat(s.leased()).isZero();
+        assertThat(s.pending()).isZero();
+        assertThat(s.timeouts()).isZero();
+        assertThat(s.opened()).isEqualTo(s.idle() + s.leased() + s.discarded() + s.closed());
+        assertThat(s.opened()).isEqualTo(network.opened.get());
+        assertThat(s.opened() + s.reused()).as("every connection handed out was counted once").isEqualTo(acquired.get());
+        assertThat(network.live.get()).as("connections not closed are exactly the idle ones").isEqualTo(s.idle());
+        assertThat(network.maxLive.get()).as("live connections at once").isLessThanOrEqualTo(maxsize);
     }
 
     /** Creates fake connections, failing 2% of opens, and tracks how many are alive at once. */

@@ -1,0 +1,72 @@
+package io.poolclient.internal.pool;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The idle connections of a {@link HostPool}, most recently returned on top, at most
+ * {@code capacity} of them. The pool takes from the top (last in, first out: the connection most
+ * likely still alive) and, to make room, from the bottom.
+ *
+ * <p><b>Concurrency contract.</b> Guarded by the owning pool's lock: every method is called with it
+ * held.
+ */
+final class IdleStack {
+
+    private final ArrayDeque<PooledConnection> stack = new ArrayDeque<>();
+    private final int capacity;
+
+    IdleStack(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Puts a connection on top; false (and nothing changed) when the stack is full. */
+    boolean push(PooledConnection c) {
+        if (stack.size() < capacity) {
+            stack.addFirst(c);
+            return true;
+        }
+        return false;
+    }
+
+    /** The most recently returned connection, or {@code null}. */
+    PooledConnection popNewest() {
+        return stack.pollFirst();
+    }
+
+    /** The least recently returned connection, or {@code null}. */
+    PooledConnection popOldest() {
+        return stack.pollLast();
+    }
+
+    int size() {
+        return stack.size();
+    }
+
+    boolean isEmpty() {
+        return stack.isEmpty();
+    }
+
+    /** Takes every connection out, newest first. */
+    List<PooledConnection> drain() {
+        List<PooledConnection> all = new ArrayList<>(stack);
+        stack.clear();
+        return all;
+    }
+
+    /** Takes out, and returns, every connection that {@code close} is true for. */
+    List<PooledConnection> removeIf(Predicate<PooledConnection> close) {
+        List<PooledConnection> removed = new ArrayList<>();
+        for (Iterator<PooledConnection> it = stack.iterator(); it.hasNext();) {
+            PooledConnection c = it.next();
+            if (close.test(c)) {
+                it.remove();
+                removed.add(c);
+            }
+        }
+        return removed;
+    }
+}
