@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connections to one host (scheme + host + port + TLS identity) within one mount: urllib3's
- * {@code HTTPConnectionPool}. This class is the policy; the mechanisms it drives are the
- * {@link WaiterQueue} (callers waiting, direct hand-off), the {@link LeasedList} (connections handed
- * out) and the {@link PoolCounters}.
+ * {@code HTTPConnectionPool}. This class is the policy: when to reuse, open, wait, close or discard.
+ * The mechanisms it drives, all under its lock, are the {@link IdleStack}, the {@link LeasedList}
+ * (connections handed out), the {@link WaiterQueue} (callers waiting, direct hand-off), the
+ * {@link Slots} (maxsize accounting) and the {@link PoolCounters}; {@link ConnectionExpiry} decides
+ * whether a connection may be reused.
  *
  * <p><b>Concurrency contract.</b> Any thread may call {@link #acquire}; every {@link Lease} it returns
  * must be ended exactly once (ending it again does nothing). All state lives under one
@@ -56,7 +58,7 @@ public final class HostPool {
     private final boolean block;
     private final ConnectionExpiry expiry;
     private final boolean captureLeaseSite;
-    private final PoolListener listener;
+    private final AcquireEvents events;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final IdleStack idle;
@@ -105,9 +107,9 @@ public final class HostPool {
         this.block = Boolean.TRUE.equals(settings.poolBlock());
         this.expiry = new ConnectionExpiry(settings);
         this.idle = new IdleStack(maxsize);
-        this.slots = new Slots(maxsize, block, idle, leased, waiters);
+        this.slots = new Slots(lock, maxsize, block, idle, leased, waiters);
         this.captureLeaseSite = settings.leakDetectionThreshold() != null;
-        this.listener = listener;
+        this.events = new AcquireEvents(view, listener);
     }
 
     /**
@@ -134,12 +136,7 @@ public final class HostPool {
             return new Lease(this, acquireOrWait(timeout, opener, newOnly));
         }
         catch (PoolTimeoutException e) {
-            try {
-                listener.acquireTimedOut(view, e.waited().toNanos());
-            }
-            catch (RuntimeException listenerFailure) {
-                log.warn("Pool listener failed on pool timeout for {}", key.hostPort(), listenerFailure);
-            }
+            events.timedOut(e.waited().toNanos());
             throw e;
         }
     }
@@ -189,7 +186,7 @@ public final class HostPool {
             CloseReason unusable = expiry.unusable(candidate, start);
             if (unusable == null) {
                 counters.countReused();
-                notifyAcquired(0);
+                events.acquired(0);
                 return candidate;
             }
             discarded(candidate, unusable); // closed and its slot freed: try the next idle one
@@ -216,7 +213,7 @@ public final class HostPool {
         CloseReason unusable = newOnly ? CloseReason.REPLACED : expiry.unusable(handed, now);
         if (unusable == null) {
             counters.countReused();
-            notifyAcquired(now - start);
+            events.acquired(now - start);
             return handed;
         }
         lock.lock();
@@ -290,7 +287,7 @@ public final class HostPool {
         if (log.isDebugEnabled()) {
             log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
         }
-        notifyAcquired(now - start);
+        events.acquired(now - start);
         return fresh;
     }
 
@@ -301,15 +298,6 @@ public final class HostPool {
         }
         finally {
             lock.unlock();
-        }
-    }
-
-    private void notifyAcquired(long waitNanos) {
-        try {
-            listener.connectionAcquired(view, waitNanos);
-        }
-        catch (RuntimeException e) {
-            log.warn("Pool listener failed on acquire for {}", key.hostPort(), e);
         }
     }
 
@@ -353,7 +341,7 @@ public final class HostPool {
             return;
         }
         if (why != null || full) {
-            closeAndFreeSlot(c);
+            slots.closeAndFree(c);
         }
         if (full) {
             log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), maxsize);
@@ -376,7 +364,7 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
-        closeAndFreeSlot(c);
+        slots.closeAndFree(c);
     }
 
     /**
@@ -395,39 +383,6 @@ public final class HostPool {
     private void lease(PooledConnection c, boolean reused, long now) {
         c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
         leased.add(c);
-    }
-
-    /** Closes a connection counted as {@link Slots#closing closing}, then frees its slot. */
-    private void closeAndFreeSlot(PooledConnection c) {
-        try {
-            c.transport().close();
-        }
-        finally {
-            closedOutsideLock(1);
-        }
-    }
-
-    /** Closes connections counted as {@link Slots#closing closing}, then frees their slots. */
-    private void closeAndFreeSlots(List<PooledConnection> connections) {
-        if (!connections.isEmpty()) {
-            try {
-                connections.forEach(c -> c.transport().close());
-            }
-            finally {
-                closedOutsideLock(connections.size());
-            }
-        }
-    }
-
-    /** Sockets counted as {@link Slots#closing closing} are closed now: their slots are free. */
-    private void closedOutsideLock(int count) {
-        lock.lock();
-        try {
-            slots.closed(count);
-        }
-        finally {
-            lock.unlock();
-        }
     }
 
     /** Marks this pool as used now, for the mount's LRU; called by the pool manager. */
@@ -465,7 +420,7 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
-        closeAndFreeSlots(expired);
+        slots.closeAndFree(expired);
     }
 
     /** Leases held for {@code thresholdNanos} or longer, for leak reports. */
@@ -494,7 +449,7 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
-        closeAndFreeSlots(toClose);
+        slots.closeAndFree(toClose);
     }
 
     /**
@@ -513,7 +468,7 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
-        closeAndFreeSlots(toClose);
+        slots.closeAndFree(toClose);
     }
 
     /** Empties the idle stack, counting each connection closed for {@code reason}. Lock held. */

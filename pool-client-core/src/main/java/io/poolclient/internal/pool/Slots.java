@@ -1,5 +1,8 @@
 package io.poolclient.internal.pool;
 
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
 /**
  * The {@code maxsize} slots of a {@link HostPool}. A connection holds a slot while it is idle,
  * leased, being opened or being closed: a closed connection's slot is freed only once its socket is
@@ -8,10 +11,13 @@ package io.poolclient.internal.pool;
  * a non-blocking pool counts the same but always has room.
  *
  * <p><b>Concurrency contract.</b> Guarded by the owning pool's lock, as are the idle stack, leased
- * list and waiter queue it reads: every method is called with it held.
+ * list and waiter queue it reads: every method is called with it held, except
+ * {@link #closeAndFree(PooledConnection)} and {@link #closeAndFree(List)}, which close sockets
+ * without it and then take it to free the slots.
  */
 final class Slots {
 
+    private final ReentrantLock lock;
     private final int maxsize;
     private final boolean block;
     private final IdleStack idle;
@@ -22,7 +28,8 @@ final class Slots {
     /** Connections already counted as closed whose sockets are being closed outside the lock. */
     private int closing;
 
-    Slots(int maxsize, boolean block, IdleStack idle, LeasedList leased, WaiterQueue waiters) {
+    Slots(ReentrantLock lock, int maxsize, boolean block, IdleStack idle, LeasedList leased, WaiterQueue waiters) {
+        this.lock = lock;
         this.maxsize = maxsize;
         this.block = block;
         this.idle = idle;
@@ -56,11 +63,39 @@ final class Slots {
         closing += n;
     }
 
-    /** {@code n} connections counted by {@link #closing} are closed now: their slots go to waiters. */
-    void closed(int n) {
-        closing -= n;
-        for (int i = 0; i < n; i++) {
-            offerToWaiter();
+    /** Closes a connection counted by {@link #closing}, then frees its slot. Lock not held. */
+    void closeAndFree(PooledConnection c) {
+        try {
+            c.transport().close();
+        }
+        finally {
+            closed(1);
+        }
+    }
+
+    /** Closes connections counted by {@link #closing}, then frees their slots. Lock not held. */
+    void closeAndFree(List<PooledConnection> connections) {
+        if (!connections.isEmpty()) {
+            try {
+                connections.forEach(c -> c.transport().close());
+            }
+            finally {
+                closed(connections.size());
+            }
+        }
+    }
+
+    /** {@code n} sockets counted by {@link #closing} are closed now: their slots go to waiters. */
+    private void closed(int n) {
+        lock.lock();
+        try {
+            closing -= n;
+            for (int i = 0; i < n; i++) {
+                offerToWaiter();
+            }
+        }
+        finally {
+            lock.unlock();
         }
     }
 
