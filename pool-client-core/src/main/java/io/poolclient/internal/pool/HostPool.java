@@ -439,7 +439,7 @@ public final class HostPool {
      * Takes this pool out of service after the mount evicted or dropped it: idle connections are
      * closed now, leased ones when returned. Callers that still hold a reference may go on using it.
      */
-    public void retire() {
+    void retire() {
         List<PooledConnection> toClose;
         lock.lock();
         try {

@@ -124,7 +124,7 @@ public final class PoolManager {
      * ones when returned. Not counted as eviction.
      */
     public void dropAll() {
-        remove(key -> true, false).forEach(HostPool::retire);
+        dropIf(key -> true);
     }
 
     /**
