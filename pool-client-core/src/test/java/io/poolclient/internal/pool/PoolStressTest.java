@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * <p>A second group drives {@link HostPool} directly with a fake {@link Transport}: no sockets, so
  * many more hand-outs per second, checking that no connection is ever handed to two callers, that a
  * blocking pool never has more than maxsize live (opened and not yet closed) connections, that a
- * caller asking for a new connection gets one, and that the counters add up.
+ * caller asking for a new connection gets one, that waiters interrupted at random lose no connection,
+ * and that the counters add up.
  */
 @Timeout(90)
 class PoolStressTest {
