@@ -19,7 +19,7 @@ public final class PooledConnection {
     private volatile boolean leakReported;
     private long exchanges;
 
-    // intrusive list of leased connections, guarded by the owning pool's lock
+    // links of the pool's LeasedList and membership in it, guarded by the owning pool's lock
     PooledConnection prev;
     PooledConnection next;
     boolean leased;
