@@ -80,7 +80,7 @@ final class Call {
     }
 
     /** Logs the retry, waits {@code wait} and goes on with the budget {@code after}. */
-    void retryAfter(Retry after, String reason, Duration wait, HostKey key) throws InterruptedIOException {
+    void pauseForRetry(Retry after, String reason, Duration wait, HostKey key) throws InterruptedIOException {
         log.info("Retrying {} through mount '{}' after {}; remaining retry budget: {}", Attempt.describe(request, key),
                 mount.name(), reason, after.remaining());
         sleep(wait);

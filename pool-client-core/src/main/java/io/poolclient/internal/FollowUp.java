@@ -76,7 +76,7 @@ final class FollowUp {
             }
             response.close();
             Duration wait = after.retryAfter(status, retryAfter);
-            call.retryAfter(after, "status " + status, wait != null ? wait : after.backoff(), attempt.key());
+            call.pauseForRetry(after, "status " + status, wait != null ? wait : after.backoff(), attempt.key());
             return Next.RETRY;
         }
 

@@ -63,6 +63,6 @@ final class Recovery {
                     + Attempt.describe(call.request(), attempt.key()) + " through mount '" + mount + "': "
                     + failure.getMessage(), mount, attempt.key().hostPort(), after.attempts(), failure);
         }
-        call.retryAfter(after, failure.getMessage(), after.backoff(), attempt.key());
+        call.pauseForRetry(after, failure.getMessage(), after.backoff(), attempt.key());
     }
 }
