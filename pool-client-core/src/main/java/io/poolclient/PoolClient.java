@@ -1,5 +1,6 @@
 package io.poolclient;
 
+import io.poolclient.internal.Housekeeper;
 import io.poolclient.internal.Mount;
 import io.poolclient.internal.MountPrefix;
 import io.poolclient.internal.MountTable;
@@ -9,7 +10,6 @@ import io.poolclient.internal.pool.HostPool;
 import io.poolclient.PoolListener;
 import io.poolclient.internal.pool.PoolListeners;
 import io.poolclient.internal.pool.PoolManager;
-import io.poolclient.internal.pool.PooledConnection;
 import io.poolclient.PoolSnapshot;
 import java.io.Closeable;
 import java.io.IOException;
@@ -22,9 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +49,7 @@ public final class PoolClient implements Closeable {
     private final MountTable table;
     private final RequestExecutor executor;
     private final PoolListeners listeners;
-    private final ScheduledExecutorService housekeeper;
+    private final Housekeeper housekeeper;
     private volatile boolean closed;
 
     private PoolClient(Builder b) {
@@ -63,13 +60,7 @@ public final class PoolClient implements Closeable {
                         listeners))));
         this.table = new MountTable(list);
         this.executor = new RequestExecutor(table, new Connector());
-        this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pool-client-housekeeper");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = b.housekeepingInterval.toMillis();
-        housekeeper.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+        this.housekeeper = Housekeeper.start(table, b.housekeepingInterval);
     }
 
     public static Builder builder() {
@@ -189,29 +180,6 @@ public final class PoolClient implements Closeable {
         return true;
     }
 
-    private void housekeep() {
-        try {
-            for (Mount m : table.all()) {
-                Duration threshold = m.settings().leakDetectionThreshold();
-                for (HostPool pool : m.pools().pools()) {
-                    pool.closeExpired();
-                    if (threshold != null && !threshold.isZero()) {
-                        for (PooledConnection c : pool.leasesOlderThan(threshold.toNanos())) {
-                            if (c.markLeakReported()) {
-                                log.warn("Possible connection leak: a connection to {} (mount '{}') has been leased for "
-                                        + "more than {} (leak-detection-threshold). It was leased here:",
-                                        pool.key().hostPort(), m.name(), MountSettings.format(threshold), c.leaseSite());
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        catch (RuntimeException e) {
-            log.warn("Pool housekeeping failed", e);
-        }
-    }
-
     /** Closes every pool; idempotent. */
     @Override
     public void close() {
@@ -219,7 +187,7 @@ public final class PoolClient implements Closeable {
             return;
         }
         closed = true;
-        housekeeper.shutdownNow();
+        housekeeper.close();
         table.all().forEach(m -> m.pools().close());
     }
 

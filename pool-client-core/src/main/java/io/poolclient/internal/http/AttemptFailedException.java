@@ -5,9 +5,9 @@ import java.io.IOException;
 
 /**
  * One attempt of an exchange failed after a connection was leased; the connection has already been
- * closed. Carries what the retry logic needs to know: whether any response byte had arrived and
- * whether the request body had started to go out. Never reaches the caller: the executor rethrows
- * {@link #failure()}.
+ * closed. Carries what the retry logic needs to know: whether any response byte had arrived,
+ * whether the request body had started to go out, and whether the connection had served earlier
+ * requests. Never reaches the caller: the executor rethrows {@link #failure()}.
  */
 public final class AttemptFailedException extends IOException {
 
@@ -16,14 +16,14 @@ public final class AttemptFailedException extends IOException {
     private final PoolClientException failure;
     private final boolean noResponse;
     private final boolean bodyStarted;
-    private final boolean timedOut;
+    private final boolean reusedConnection;
 
-    AttemptFailedException(PoolClientException failure, boolean noResponse, boolean bodyStarted, boolean timedOut) {
+    AttemptFailedException(PoolClientException failure, boolean noResponse, boolean bodyStarted, boolean reusedConnection) {
         super(failure.getMessage(), failure);
         this.failure = failure;
         this.noResponse = noResponse;
         this.bodyStarted = bodyStarted;
-        this.timedOut = timedOut;
+        this.reusedConnection = reusedConnection;
     }
 
     /** The failure as the caller should see it. */
@@ -41,8 +41,8 @@ public final class AttemptFailedException extends IOException {
         return bodyStarted;
     }
 
-    /** True when the attempt ended in a read timeout. */
-    public boolean timedOut() {
-        return timedOut;
+    /** True when the connection was an idle one taken from the pool rather than opened for this attempt. */
+    public boolean reusedConnection() {
+        return reusedConnection;
     }
 }

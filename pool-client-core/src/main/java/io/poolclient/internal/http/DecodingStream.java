@@ -1,5 +1,6 @@
 package io.poolclient.internal.http;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -8,16 +9,20 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
- * Decodes a {@code gzip} or {@code deflate} body lazily (no read happens until the caller reads),
- * and when the decoder reaches its end closes the raw stream so that the connection goes back to
- * the pool without waiting for the caller's close. {@code deflate} accepts both the zlib-wrapped
- * form the RFC means and the raw form some servers send, as requests does. One thread.
+ * Decodes a {@code gzip} or {@code deflate} body lazily (no read happens until the caller reads).
+ * When the decoder reaches its end, or the caller closes the stream, it ends the decoder's
+ * {@link Inflater} (freeing its native memory at once rather than when collected) and closes the raw
+ * stream, so that the connection goes back to the pool without waiting for the caller's close.
+ * {@code deflate} accepts both the zlib-wrapped form the RFC means and the raw form some servers
+ * send, as requests does. After that end every read returns -1. One thread.
  */
 final class DecodingStream extends ArrayReadInputStream {
 
     private final ResponseBodyStream raw;
     private final boolean gzip;
     private InputStream decoder;
+    private Inflater inflater;
+    private boolean finished;
 
     DecodingStream(ResponseBodyStream raw, boolean gzip) {
         this.raw = raw;
@@ -27,7 +32,9 @@ final class DecodingStream extends ArrayReadInputStream {
     private InputStream decoder() throws IOException {
         if (decoder == null) {
             if (gzip) {
-                decoder = new GZIPInputStream(raw, 8192);
+                Gunzip gunzip = new Gunzip(raw);
+                inflater = gunzip.inflater();
+                decoder = gunzip;
             }
             else {
                 PushbackInputStream in = new PushbackInputStream(raw, 2);
@@ -40,7 +47,8 @@ final class DecodingStream extends ArrayReadInputStream {
                     in.unread(b0);
                 }
                 boolean zlib = b0 >= 0 && b1 >= 0 && (b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0;
-                decoder = new InflaterInputStream(in, new Inflater(!zlib), 8192);
+                inflater = new Inflater(!zlib);
+                decoder = new InflaterInputStream(in, inflater, 8192);
             }
         }
         return decoder;
@@ -48,14 +56,14 @@ final class DecodingStream extends ArrayReadInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        if (raw.isDone() && decoder == null) {
+        if (finished || (raw.isDone() && decoder == null)) {
             return -1;
         }
         InputStream in;
         try {
             in = decoder();
         }
-        catch (java.io.EOFException empty) {
+        catch (EOFException empty) {
             if (raw.isDone()) {
                 return -1; // an empty body carries no gzip header
             }
@@ -63,13 +71,34 @@ final class DecodingStream extends ArrayReadInputStream {
         }
         int n = in.read(b, off, len);
         if (n < 0) {
-            raw.close();
+            close();
         }
         return n;
     }
 
+    /** Ends the inflater and closes the raw body (which saves the connection if it can); idempotent. */
     @Override
     public void close() {
+        finished = true;
+        if (inflater != null) {
+            inflater.end();
+        }
         raw.close();
+    }
+
+    /** The decoder's inflater, or {@code null} before the first read. */
+    Inflater inflater() {
+        return inflater;
+    }
+
+    /** {@link GZIPInputStream} that lets us reach the inflater it made for itself. */
+    private static final class Gunzip extends GZIPInputStream {
+        Gunzip(InputStream in) throws IOException {
+            super(in, 8192);
+        }
+
+        Inflater inflater() {
+            return inf;
+        }
     }
 }

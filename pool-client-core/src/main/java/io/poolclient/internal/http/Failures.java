@@ -7,6 +7,7 @@ import io.poolclient.ReadTimeoutException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Locale;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
@@ -20,13 +21,10 @@ final class Failures {
     private Failures() {
     }
 
-    static PoolClientException map(Exception e, String mount, String hostPort, Duration readTimeout, String phase) {
-        return map(e, mount, hostPort, readTimeout, phase, null);
-    }
-
     /**
-     * As {@link #map(Exception, String, String, Duration, String)}; with the connection's transport a
-     * response past a header limit is reported naming the setting and its value.
+     * @param phase what was going on, as in "reading the response body"
+     * @param transport the connection's transport, so that a response past a header limit is
+     *     reported naming the setting and its value
      */
     static PoolClientException map(Exception e, String mount, String hostPort, Duration readTimeout, String phase,
             HttpTransport transport) {
@@ -34,7 +32,7 @@ final class Failures {
             return p;
         }
         String where = hostPort + " through mount '" + mount + "'";
-        if (e instanceof MessageConstraintException && transport != null) {
+        if (e instanceof MessageConstraintException) {
             String limit = limitNamed(e.getMessage(), transport);
             if (limit != null) {
                 return new MalformedResponseException("Malformed response from " + where + ": " + e.getMessage() + " ("
@@ -63,7 +61,7 @@ final class Failures {
 
     /** The setting httpcore5's limit message is about, with its value; {@code null} if not recognised. */
     private static String limitNamed(String message, HttpTransport transport) {
-        String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+        String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
         if (m.contains("header count")) {
             return "max-header-count " + transport.maxHeaderCount();
         }

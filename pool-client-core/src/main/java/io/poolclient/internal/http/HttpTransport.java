@@ -44,10 +44,6 @@ public final class HttpTransport implements Transport {
         return connection;
     }
 
-    public Socket socket() {
-        return socket;
-    }
-
     /** True once a request write failed because the server did not read for the read-timeout. */
     public boolean writeTimedOut() {
         return plain.writeTimedOut();

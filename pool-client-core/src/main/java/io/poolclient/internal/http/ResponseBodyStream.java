@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The response body as it arrives on a leased connection. Ends the lease exactly once: reusable
- * when read to the end of a keep-alive response; on {@link #close()} before the end it drains at
+ * when read to the end of a keep-alive response (for a body of known length, as soon as its last
+ * byte is read, so that {@link #readAllBytes()} and {@link #readNBytes(int)} return the connection
+ * without a close); on {@link #close()} before the end it drains at
  * most {@link #DRAIN_LIMIT} bytes (with a short timeout) and otherwise closes the connection; on a
  * read failure it closes the connection. If the stream becomes unreachable without either, a
  * {@link Cleaner} reclaims the connection and logs a leak WARN. Use from one thread.
@@ -104,6 +106,10 @@ final class ResponseBodyStream extends ArrayReadInputStream {
         }
         else {
             received += n;
+            if (received == length) {
+                // the whole body is here: a caller reading exactly its length never asks for the end
+                end(keepAlive, CloseReason.NOT_REUSABLE);
+            }
         }
         return n;
     }

@@ -1,0 +1,99 @@
+package io.poolclient.internal;
+
+import io.poolclient.MountSettings;
+import io.poolclient.Request;
+import io.poolclient.RequestOptions;
+import io.poolclient.Response;
+import io.poolclient.TlsConfig;
+import io.poolclient.internal.http.Connector;
+import io.poolclient.internal.http.Exchange;
+import io.poolclient.internal.http.RequestMessage;
+import io.poolclient.internal.http.RequestTarget;
+import io.poolclient.internal.pool.HostKey;
+import io.poolclient.internal.pool.HostPool;
+import io.poolclient.internal.pool.Lease;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * One try of a request: where it goes (the host pool's key, the timeouts and the connection spec,
+ * from the mount's settings with the caller's options as fallbacks) and running it, which leases a
+ * connection and performs one exchange on it. Immutable; made per try by the calling thread.
+ */
+final class Attempt {
+
+    private final Mount mount;
+    private final MountSettings settings;
+    private final Request request;
+    private final HostKey key;
+    private final Duration readTimeout;
+    private final Connector.Spec spec;
+
+    private Attempt(Mount mount, MountSettings settings, Request request, HostKey key, Duration readTimeout,
+            Connector.Spec spec) {
+        this.mount = mount;
+        this.settings = settings;
+        this.request = request;
+        this.key = key;
+        this.readTimeout = readTimeout;
+        this.spec = spec;
+    }
+
+    static Attempt of(Mount mount, Request request, RequestOptions options) {
+        MountSettings s = mount.settings();
+        URI uri = request.uri();
+        TlsConfig tls = s.tls() != null ? s.tls() : options.tls();
+        HostKey key = new HostKey(uri.getScheme(), uri.getHost(), port(uri), tls);
+        Duration connectTimeout = firstSet(s.connectTimeout(), options.connectTimeout(), MountSettings.DEFAULT_CONNECT_TIMEOUT);
+        Duration readTimeout = firstSet(s.readTimeout(), options.readTimeout(), MountSettings.DEFAULT_READ_TIMEOUT);
+        Connector.Spec spec = new Connector.Spec(mount.name(), key, connectTimeout, readTimeout, tls,
+                options.addressFilter(), s.maxHeaderCount(), s.maxHeaderLine());
+        return new Attempt(mount, s, request, key, readTimeout, spec);
+    }
+
+    HostKey key() {
+        return key;
+    }
+
+    /** The mount's settings as they were when this try was planned. */
+    MountSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Leases a connection (a newly opened one if {@code newConnection}) and performs the exchange.
+     * The message is made before the lease, so a caller's body failing to report its length fails
+     * the call without holding a connection; from the lease on, {@link Exchange} ends the lease on
+     * any failure.
+     *
+     * @throws io.poolclient.ConnectFailedException when no connection could be opened
+     * @throws io.poolclient.internal.http.AttemptFailedException when the exchange failed
+     */
+    Response run(Connector connector, boolean newConnection) throws IOException {
+        RequestMessage message = RequestMessage.of(request, RequestTarget.origin(request.uri(), key), settings.decompress());
+        HostPool pool = mount.pools().pool(key);
+        Lease lease = pool.acquire(settings.poolTimeout(), () -> connector.open(spec), newConnection);
+        return Exchange.execute(mount.name(), lease, message, readTimeout);
+    }
+
+    static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : HostKey.defaultPort(uri.getScheme());
+    }
+
+    /** Method, host and path for messages: no user-info, no query (it may carry secrets). */
+    static String describe(Request request, HostKey key) {
+        String path = request.uri().getRawPath() == null || request.uri().getRawPath().isEmpty() ? "/" : request.uri().getRawPath();
+        return request.method() + " " + key.scheme() + "://" + key.hostPort() + path;
+    }
+
+    @SafeVarargs
+    static <T> T firstSet(T... values) {
+        for (T v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no value");
+    }
+}

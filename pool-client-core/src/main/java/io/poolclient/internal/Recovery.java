@@ -1,0 +1,68 @@
+package io.poolclient.internal;
+
+import io.poolclient.ConnectFailedException;
+import io.poolclient.PoolClientException;
+import io.poolclient.Request;
+import io.poolclient.RetriesExhaustedException;
+import io.poolclient.internal.http.AttemptFailedException;
+import io.poolclient.retry.Retry;
+import java.io.IOException;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What to do after a try failed without a response: retry it, or give up by throwing the failure
+ * the caller sees. In order: an idempotent request whose reused connection broke before any
+ * response byte goes once more, at once and on a new connection, without spending the retry budget
+ * (the server closed an idle keep-alive connection as we reused it); a connect failure, or a
+ * failure of a method the policy retries whose body can be sent again, spends one connect or read
+ * retry and waits the policy's backoff; anything else gives up. Stateless; runs on the calling
+ * thread.
+ */
+final class Recovery {
+
+    private static final Logger log = LoggerFactory.getLogger("io.poolclient.retry");
+
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
+
+    private Recovery() {
+    }
+
+    /** After no connection could be opened: retry when the budget allows, else throw. */
+    static void connectFailed(Call call, Attempt attempt, ConnectFailedException e) throws IOException {
+        spend(call, attempt, Retry.Kind.CONNECT, e);
+    }
+
+    /** After the exchange on a leased connection failed (the connection is closed already): retry or throw. */
+    static void exchangeFailed(Call call, Attempt attempt, AttemptFailedException e) throws IOException {
+        Request request = call.request();
+        boolean resendable = call.canResend() || !e.bodyStarted();
+        if (e.noResponse() && e.reusedConnection() && !call.staleRetried() && resendable
+                && IDEMPOTENT.contains(request.method())) {
+            call.retryOnNewConnection();
+            log.debug("Reused connection to {} (mount '{}') was closed by the server before a response; "
+                    + "retrying once on a new connection", attempt.key().hostPort(), call.mount().name());
+            return;
+        }
+        if (!call.retry().isMethodRetryable(request.method()) || !resendable) {
+            throw e.failure();
+        }
+        spend(call, attempt, Retry.Kind.READ, e.failure());
+    }
+
+    /** Spends one retry of {@code kind}, logging and waiting the backoff; throws when the budget is exhausted. */
+    private static void spend(Call call, Attempt attempt, Retry.Kind kind, PoolClientException failure) throws IOException {
+        Retry after = call.retry().increment(kind);
+        if (after.isExhausted()) {
+            if (after.attempts() == 1) {
+                throw failure; // no retry was allowed at all: report the failure itself
+            }
+            String mount = call.mount().name();
+            throw new RetriesExhaustedException("Max retries exceeded (" + after.attempts() + " attempts) for "
+                    + Attempt.describe(call.request(), attempt.key()) + " through mount '" + mount + "': "
+                    + failure.getMessage(), mount, attempt.key().hostPort(), after.attempts(), failure);
+        }
+        call.pauseForRetry(after, failure.getMessage(), after.backoff(), attempt.key());
+    }
+}
