@@ -288,7 +288,7 @@ public final class MountSettings {
         Rule<Integer> AT_LEAST_1 = v -> v < 1 ? "must be >= 1" : null;
         Rule<Integer> NOT_NEGATIVE_INT = v -> v < 0 ? "must be >= 0" : null;
         Rule<Duration> NOT_NEGATIVE = v -> v.isNegative() ? "must not be negative" : null;
-        Rule<Duration> POSITIVE = v -> v.isNegative() || v.isZero() ? "must be positive (leave it unset to turn leak detection off)" : null;
+        Rule<Duration> POSITIVE = v -> v.isNegative() || v.isZero() ? "must be positive (unset turns it off)" : null;
 
         @Nullable String violation(T value);
 
