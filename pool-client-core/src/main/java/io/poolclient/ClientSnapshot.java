@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every mount at one moment, in match order: the body of {@code GET /actuator/httppools}.
+ * Every mount at one moment, in match order: what {@code GET /actuator/httppools} shows.
  *
  * @param mounts longest prefix first, implicit mounts last
  */

@@ -2,13 +2,22 @@ package io.poolclient;
 
 import io.poolclient.retry.Retry;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of one mount, every one optional: an unset key ({@code null}) falls back key by key
  * to {@code pool-client.defaults}, then (for the keys Spring Boot knows) to the caller's
  * {@link RequestOptions}, then to the built-in default. Immutable and thread-safe.
+ *
+ * <p>Every setting is a {@link Key}: its property name, its type and the rule a set value must
+ * meet. Merging ({@link #withFallback}), validation ({@link #validate}), equality and
+ * {@link #toString()} walk {@link #keys()}, so a new setting is one {@code Key} constant, one
+ * accessor and one builder method.
  *
  * <p>Retry policy: {@code maxRetries} (connection failures only) and {@code retry} (a full urllib3
  * policy) are two spellings of one key; a mount may set one of them, not both.
@@ -34,6 +43,46 @@ public final class MountSettings {
     /** Built-in default of {@code max-header-line}, in bytes. */
     public static final int DEFAULT_MAX_HEADER_LINE = 8192;
 
+    private static final List<Key<?>> KEYS = new ArrayList<>();
+
+    /** {@code pool-connections}: how many host pools the mount keeps. */
+    public static final Key<Integer> POOL_CONNECTIONS = key("pool-connections", Integer.class, Rule.AT_LEAST_1);
+    /** {@code pool-maxsize}: idle connections kept per host pool. */
+    public static final Key<Integer> POOL_MAXSIZE = key("pool-maxsize", Integer.class, Rule.AT_LEAST_1);
+    /** {@code pool-block}: whether callers wait for a connection. */
+    public static final Key<Boolean> POOL_BLOCK = key("pool-block", Boolean.class, Rule.any());
+    /** {@code pool-timeout}: how long a blocked caller waits. */
+    public static final Key<Duration> POOL_TIMEOUT = key("pool-timeout", Duration.class, Rule.NOT_NEGATIVE);
+    /** {@code connect-timeout}. */
+    public static final Key<Duration> CONNECT_TIMEOUT = key("connect-timeout", Duration.class, Rule.NOT_NEGATIVE);
+    /** {@code read-timeout}. */
+    public static final Key<Duration> READ_TIMEOUT = key("read-timeout", Duration.class, Rule.NOT_NEGATIVE);
+    /** {@code idle-timeout}: an idle connection older than this is closed. */
+    public static final Key<Duration> IDLE_TIMEOUT = key("idle-timeout", Duration.class, Rule.NOT_NEGATIVE);
+    /** {@code max-lifetime}: a connection older than this is not reused. */
+    public static final Key<Duration> MAX_LIFETIME = key("max-lifetime", Duration.class, Rule.NOT_NEGATIVE);
+    /** {@code max-retries}: retries of connection failures only; one retry key with {@link #RETRY}. */
+    public static final Key<Integer> MAX_RETRIES = key("max-retries", Integer.class, Rule.NOT_NEGATIVE_INT);
+    /** {@code retry}: a full urllib3-style policy; one retry key with {@link #MAX_RETRIES}. */
+    public static final Key<Retry> RETRY = key("retry", Retry.class, Rule.any());
+    /** {@code ssl-bundle}: the TLS material of HTTPS connections. */
+    public static final Key<TlsConfig> TLS = key("ssl-bundle", TlsConfig.class, Rule.any());
+    /** {@code redirects}: follow or not. */
+    public static final Key<Redirects> REDIRECTS = key("redirects", Redirects.class, Rule.any());
+    /** {@code max-redirects}. */
+    public static final Key<Integer> MAX_REDIRECTS = key("max-redirects", Integer.class, Rule.NOT_NEGATIVE_INT);
+    /** {@code decompress}: transparent gzip/deflate decoding. */
+    public static final Key<Boolean> DECOMPRESS = key("decompress", Boolean.class, Rule.any());
+    /** {@code leak-detection-threshold}: a lease held longer is reported; must be positive when set. */
+    public static final Key<Duration> LEAK_DETECTION_THRESHOLD = key("leak-detection-threshold", Duration.class,
+            Rule.POSITIVE);
+    /** {@code max-header-count}: response header limit. */
+    public static final Key<Integer> MAX_HEADER_COUNT = key("max-header-count", Integer.class, Rule.AT_LEAST_1);
+    /** {@code max-header-line}: response header line limit, in bytes. */
+    public static final Key<Integer> MAX_HEADER_LINE = key("max-header-line", Integer.class, Rule.AT_LEAST_1);
+
+    private static final List<Key<?>> ALL_KEYS = Collections.unmodifiableList(KEYS);
+
     /** No key set. */
     public static final MountSettings EMPTY = builder().build();
 
@@ -55,46 +104,25 @@ public final class MountSettings {
             .maxHeaderLine(DEFAULT_MAX_HEADER_LINE)
             .build();
 
-    private final Integer poolConnections;
-    private final Integer poolMaxsize;
-    private final Boolean poolBlock;
-    private final Duration poolTimeout;
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
-    private final Duration idleTimeout;
-    private final Duration maxLifetime;
-    private final Integer maxRetries;
-    private final Retry retry;
-    private final TlsConfig tls;
-    private final Redirects redirects;
-    private final Integer maxRedirects;
-    private final Boolean decompress;
-    private final Duration leakDetectionThreshold;
-    private final Integer maxHeaderCount;
-    private final Integer maxHeaderLine;
+    /** One value per key, indexed by {@link Key#index}; {@code null} is unset. */
+    private final @Nullable Object[] values;
 
-    private MountSettings(Builder b) {
-        this.poolConnections = b.poolConnections;
-        this.poolMaxsize = b.poolMaxsize;
-        this.poolBlock = b.poolBlock;
-        this.poolTimeout = b.poolTimeout;
-        this.connectTimeout = b.connectTimeout;
-        this.readTimeout = b.readTimeout;
-        this.idleTimeout = b.idleTimeout;
-        this.maxLifetime = b.maxLifetime;
-        this.maxRetries = b.maxRetries;
-        this.retry = b.retry;
-        this.tls = b.tls;
-        this.redirects = b.redirects;
-        this.maxRedirects = b.maxRedirects;
-        this.decompress = b.decompress;
-        this.leakDetectionThreshold = b.leakDetectionThreshold;
-        this.maxHeaderCount = b.maxHeaderCount;
-        this.maxHeaderLine = b.maxHeaderLine;
+    private MountSettings(@Nullable Object[] values) {
+        this.values = values;
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Every key, in the order the endpoint lists them. */
+    public static List<Key<?>> keys() {
+        return ALL_KEYS;
+    }
+
+    /** The value of a key, {@code null} when unset. */
+    public <T> @Nullable T get(Key<T> key) {
+        return key.type.cast(values[key.index]);
     }
 
     /**
@@ -102,35 +130,15 @@ public final class MountSettings {
      * if this sets {@code maxRetries} or {@code retry}, neither is taken from the fallback.
      */
     public MountSettings withFallback(MountSettings fallback) {
-        Builder b = new Builder();
-        b.poolConnections = or(poolConnections, fallback.poolConnections);
-        b.poolMaxsize = or(poolMaxsize, fallback.poolMaxsize);
-        b.poolBlock = or(poolBlock, fallback.poolBlock);
-        b.poolTimeout = or(poolTimeout, fallback.poolTimeout);
-        b.connectTimeout = or(connectTimeout, fallback.connectTimeout);
-        b.readTimeout = or(readTimeout, fallback.readTimeout);
-        b.idleTimeout = or(idleTimeout, fallback.idleTimeout);
-        b.maxLifetime = or(maxLifetime, fallback.maxLifetime);
-        if (maxRetries != null || retry != null) {
-            b.maxRetries = maxRetries;
-            b.retry = retry;
+        boolean ownRetryPolicy = get(MAX_RETRIES) != null || get(RETRY) != null;
+        @Nullable Object[] merged = values.clone();
+        for (Key<?> key : ALL_KEYS) {
+            boolean retryPolicyKey = key == MAX_RETRIES || key == RETRY;
+            if (merged[key.index] == null && !(retryPolicyKey && ownRetryPolicy)) {
+                merged[key.index] = fallback.values[key.index];
+            }
         }
-        else {
-            b.maxRetries = fallback.maxRetries;
-            b.retry = fallback.retry;
-        }
-        b.tls = or(tls, fallback.tls);
-        b.redirects = or(redirects, fallback.redirects);
-        b.maxRedirects = or(maxRedirects, fallback.maxRedirects);
-        b.decompress = or(decompress, fallback.decompress);
-        b.leakDetectionThreshold = or(leakDetectionThreshold, fallback.leakDetectionThreshold);
-        b.maxHeaderCount = or(maxHeaderCount, fallback.maxHeaderCount);
-        b.maxHeaderLine = or(maxHeaderLine, fallback.maxHeaderLine);
-        return new MountSettings(b);
-    }
-
-    private static <T> T or(T value, T fallback) {
-        return value != null ? value : fallback;
+        return new MountSettings(merged);
     }
 
     /**
@@ -140,99 +148,68 @@ public final class MountSettings {
      * @throws IllegalArgumentException naming the property and the bad value
      */
     public void validate(String propertyPrefix) {
-        atLeast1(propertyPrefix, "pool-connections", poolConnections);
-        atLeast1(propertyPrefix, "pool-maxsize", poolMaxsize);
-        atLeast1(propertyPrefix, "max-header-count", maxHeaderCount);
-        atLeast1(propertyPrefix, "max-header-line", maxHeaderLine);
-        if (maxRetries != null && maxRetries < 0) {
-            throw new IllegalArgumentException(propertyPrefix + ".max-retries must be >= 0, was " + maxRetries);
+        for (Key<?> key : ALL_KEYS) {
+            key.check(propertyPrefix, values[key.index]);
         }
-        if (maxRedirects != null && maxRedirects < 0) {
-            throw new IllegalArgumentException(propertyPrefix + ".max-redirects must be >= 0, was " + maxRedirects);
-        }
-        if (maxRetries != null && retry != null) {
+        if (get(MAX_RETRIES) != null && get(RETRY) != null) {
             throw new IllegalArgumentException(propertyPrefix + ".max-retries and " + propertyPrefix
                     + ".retry are both set; set one of them (max-retries retries connection failures only, retry.* is the full policy)");
-        }
-        nonNegative(propertyPrefix, "pool-timeout", poolTimeout);
-        nonNegative(propertyPrefix, "connect-timeout", connectTimeout);
-        nonNegative(propertyPrefix, "read-timeout", readTimeout);
-        nonNegative(propertyPrefix, "idle-timeout", idleTimeout);
-        nonNegative(propertyPrefix, "max-lifetime", maxLifetime);
-        nonNegative(propertyPrefix, "leak-detection-threshold", leakDetectionThreshold);
-    }
-
-    private static void atLeast1(String prefix, String key, Integer value) {
-        if (value != null && value < 1) {
-            throw new IllegalArgumentException(prefix + "." + key + " must be >= 1, was " + value);
-        }
-    }
-
-    private static void nonNegative(String prefix, String key, Duration value) {
-        if (value != null && value.isNegative()) {
-            throw new IllegalArgumentException(prefix + "." + key + " must not be negative, was " + format(value));
         }
     }
 
     /** The retry policy these settings describe: {@code retry}, else {@code maxRetries}, else none. */
     public Retry retryPolicy() {
+        Retry retry = get(RETRY);
         if (retry != null) {
             return retry;
         }
+        Integer maxRetries = get(MAX_RETRIES);
         return maxRetries == null || maxRetries == 0 ? Retry.none() : Retry.connectOnly(maxRetries);
     }
 
-    /**
-     * The keys as the endpoint shows them (camelCase, durations as {@code 30s}/{@code 250ms}); unset
-     * keys are omitted. Nothing secret is included: TLS shows only its name.
-     */
-    public Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        putIf(m, "poolConnections", poolConnections);
-        putIf(m, "poolMaxsize", poolMaxsize);
-        putIf(m, "poolBlock", poolBlock);
-        putIf(m, "poolTimeout", format(poolTimeout));
-        putIf(m, "connectTimeout", format(connectTimeout));
-        putIf(m, "readTimeout", format(readTimeout));
-        putIf(m, "idleTimeout", format(idleTimeout));
-        putIf(m, "maxLifetime", format(maxLifetime));
-        putIf(m, "maxRetries", maxRetries);
-        if (retry != null) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            putIf(r, "total", retry.total());
-            putIf(r, "connect", retry.connect());
-            putIf(r, "read", retry.read());
-            putIf(r, "status", retry.status());
-            r.put("statusForcelist", retry.statusForcelist());
-            r.put("allowedMethods", retry.allowedMethods());
-            r.put("backoffFactor", format(retry.backoffFactor()));
-            r.put("backoffMax", format(retry.backoffMax()));
-            r.put("backoffJitter", format(retry.backoffJitter()));
-            r.put("respectRetryAfter", retry.respectRetryAfter());
-            r.put("raiseOnStatus", retry.raiseOnStatus());
-            m.put("retry", r);
-        }
-        putIf(m, "sslBundle", tls == null ? null : tls.name());
-        putIf(m, "redirects", redirects == null ? null : redirects.name().toLowerCase().replace('_', '-'));
-        putIf(m, "maxRedirects", maxRedirects);
-        putIf(m, "decompress", decompress);
-        putIf(m, "leakDetectionThreshold", format(leakDetectionThreshold));
-        putIf(m, "maxHeaderCount", maxHeaderCount);
-        putIf(m, "maxHeaderLine", maxHeaderLine);
-        return m;
+    public @Nullable Integer poolConnections() { return get(POOL_CONNECTIONS); }
+    public @Nullable Integer poolMaxsize() { return get(POOL_MAXSIZE); }
+    public @Nullable Boolean poolBlock() { return get(POOL_BLOCK); }
+    public @Nullable Duration poolTimeout() { return get(POOL_TIMEOUT); }
+    public @Nullable Duration connectTimeout() { return get(CONNECT_TIMEOUT); }
+    public @Nullable Duration readTimeout() { return get(READ_TIMEOUT); }
+    public @Nullable Duration idleTimeout() { return get(IDLE_TIMEOUT); }
+    public @Nullable Duration maxLifetime() { return get(MAX_LIFETIME); }
+    public @Nullable Integer maxRetries() { return get(MAX_RETRIES); }
+    public @Nullable Retry retry() { return get(RETRY); }
+    public @Nullable TlsConfig tls() { return get(TLS); }
+    public @Nullable Redirects redirects() { return get(REDIRECTS); }
+    public @Nullable Integer maxRedirects() { return get(MAX_REDIRECTS); }
+    public @Nullable Boolean decompress() { return get(DECOMPRESS); }
+    public @Nullable Duration leakDetectionThreshold() { return get(LEAK_DETECTION_THRESHOLD); }
+    public @Nullable Integer maxHeaderCount() { return get(MAX_HEADER_COUNT); }
+    public @Nullable Integer maxHeaderLine() { return get(MAX_HEADER_LINE); }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other instanceof MountSettings that && Arrays.equals(values, that.values);
     }
 
-    private static void putIf(Map<String, Object> m, String key, Object value) {
-        if (value != null) {
-            m.put(key, value);
-        }
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(values);
     }
 
-    /** A duration the way Spring Boot properties spell it: {@code 30s}, {@code 250ms}, {@code 2m}. */
-    public static String format(Duration d) {
-        if (d == null) {
-            return null;
+    /** The set keys by property name, e.g. {@code {pool-maxsize=10, pool-timeout=30s}}. */
+    @Override
+    public String toString() {
+        StringJoiner s = new StringJoiner(", ", "{", "}");
+        for (Key<?> key : ALL_KEYS) {
+            Object value = values[key.index];
+            if (value != null) {
+                s.add(key.property + "=" + (value instanceof Duration d ? format(d) : value));
+            }
         }
+        return s.toString();
+    }
+
+    /** A duration the way Spring Boot properties spell it, for messages: {@code 30s}, {@code 250ms}, {@code 2m}. */
+    static String format(Duration d) {
         long ms = d.toMillis();
         if (d.toNanos() % 1_000_000 != 0) {
             return d.toNanos() + "ns";
@@ -249,80 +226,120 @@ public final class MountSettings {
         return ms + "ms";
     }
 
-    public Integer poolConnections() { return poolConnections; }
-    public Integer poolMaxsize() { return poolMaxsize; }
-    public Boolean poolBlock() { return poolBlock; }
-    public Duration poolTimeout() { return poolTimeout; }
-    public Duration connectTimeout() { return connectTimeout; }
-    public Duration readTimeout() { return readTimeout; }
-    public Duration idleTimeout() { return idleTimeout; }
-    public Duration maxLifetime() { return maxLifetime; }
-    public Integer maxRetries() { return maxRetries; }
-    public Retry retry() { return retry; }
-    public TlsConfig tls() { return tls; }
-    public Redirects redirects() { return redirects; }
-    public Integer maxRedirects() { return maxRedirects; }
-    public Boolean decompress() { return decompress; }
-    public Duration leakDetectionThreshold() { return leakDetectionThreshold; }
-    public Integer maxHeaderCount() { return maxHeaderCount; }
-    public Integer maxHeaderLine() { return maxHeaderLine; }
-
-    @Override
-    public String toString() {
-        return describe().toString();
+    private static <T> Key<T> key(String property, Class<T> type, Rule<? super T> rule) {
+        Key<T> key = new Key<>(KEYS.size(), property, type, rule);
+        KEYS.add(key);
+        return key;
     }
 
-    /** Builds {@link MountSettings}; every key starts unset. */
+    /**
+     * One mount setting: its property name under {@code pool-client.mounts.<name>} (also the
+     * endpoint's name for it, in camelCase) and the type of its value. Only the constants of
+     * {@link MountSettings} exist; compared by identity.
+     *
+     * @param <T> the value type
+     */
+    public static final class Key<T> {
+
+        private final int index;
+        private final String property;
+        private final Class<T> type;
+        private final Rule<? super T> rule;
+
+        private Key(int index, String property, Class<T> type, Rule<? super T> rule) {
+            this.index = index;
+            this.property = property;
+            this.type = type;
+            this.rule = rule;
+        }
+
+        /** The property name, kebab-case: {@code pool-maxsize}, {@code ssl-bundle}. */
+        public String property() {
+            return property;
+        }
+
+        /** The type of the value. */
+        public Class<T> type() {
+            return type;
+        }
+
+        private void check(String propertyPrefix, @Nullable Object value) {
+            if (value == null) {
+                return;
+            }
+            T typed = type.cast(value);
+            String violation = rule.violation(typed);
+            if (violation != null) {
+                throw new IllegalArgumentException(propertyPrefix + "." + property + " " + violation + ", was "
+                        + (typed instanceof Duration d ? format(d) : typed));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return property;
+        }
+    }
+
+    /** What a set value must meet: {@code null} when it does, else what it must be ("must be >= 1"). */
+    @FunctionalInterface
+    private interface Rule<T> {
+
+        Rule<Integer> AT_LEAST_1 = v -> v < 1 ? "must be >= 1" : null;
+        Rule<Integer> NOT_NEGATIVE_INT = v -> v < 0 ? "must be >= 0" : null;
+        Rule<Duration> NOT_NEGATIVE = v -> v.isNegative() ? "must not be negative" : null;
+        Rule<Duration> POSITIVE = v -> v.isNegative() || v.isZero() ? "must be positive (unset turns it off)" : null;
+
+        @Nullable String violation(T value);
+
+        static <T> Rule<T> any() {
+            return v -> null;
+        }
+    }
+
+    /** Builds {@link MountSettings}; every key starts unset, and setting {@code null} unsets it. */
     public static final class Builder {
-        private Integer poolConnections;
-        private Integer poolMaxsize;
-        private Boolean poolBlock;
-        private Duration poolTimeout;
-        private Duration connectTimeout;
-        private Duration readTimeout;
-        private Duration idleTimeout;
-        private Duration maxLifetime;
-        private Integer maxRetries;
-        private Retry retry;
-        private TlsConfig tls;
-        private Redirects redirects;
-        private Integer maxRedirects;
-        private Boolean decompress;
-        private Duration leakDetectionThreshold;
-        private Integer maxHeaderCount;
-        private Integer maxHeaderLine;
+
+        private final @Nullable Object[] values = new Object[KEYS.size()];
 
         private Builder() {
         }
 
+        /** Sets any key; {@code null} leaves it unset. */
+        public <T> Builder set(Key<T> key, @Nullable T value) {
+            values[key.index] = value;
+            return this;
+        }
+
         /** How many host pools the mount keeps; the least recently used is evicted past that. */
-        public Builder poolConnections(Integer v) { this.poolConnections = v; return this; }
+        public Builder poolConnections(@Nullable Integer v) { return set(POOL_CONNECTIONS, v); }
         /** Idle connections kept per host pool; with pool-block also the cap on connections. */
-        public Builder poolMaxsize(Integer v) { this.poolMaxsize = v; return this; }
+        public Builder poolMaxsize(@Nullable Integer v) { return set(POOL_MAXSIZE, v); }
         /** Whether callers wait for a connection instead of opening one past maxsize. */
-        public Builder poolBlock(Boolean v) { this.poolBlock = v; return this; }
+        public Builder poolBlock(@Nullable Boolean v) { return set(POOL_BLOCK, v); }
         /** How long a blocked caller waits before a {@link PoolTimeoutException}. */
-        public Builder poolTimeout(Duration v) { this.poolTimeout = v; return this; }
-        public Builder connectTimeout(Duration v) { this.connectTimeout = v; return this; }
-        public Builder readTimeout(Duration v) { this.readTimeout = v; return this; }
+        public Builder poolTimeout(@Nullable Duration v) { return set(POOL_TIMEOUT, v); }
+        public Builder connectTimeout(@Nullable Duration v) { return set(CONNECT_TIMEOUT, v); }
+        public Builder readTimeout(@Nullable Duration v) { return set(READ_TIMEOUT, v); }
         /** An idle connection older than this is closed instead of reused. */
-        public Builder idleTimeout(Duration v) { this.idleTimeout = v; return this; }
+        public Builder idleTimeout(@Nullable Duration v) { return set(IDLE_TIMEOUT, v); }
         /** A connection older than this is not reused. */
-        public Builder maxLifetime(Duration v) { this.maxLifetime = v; return this; }
+        public Builder maxLifetime(@Nullable Duration v) { return set(MAX_LIFETIME, v); }
         /** requests' max_retries: retries of connection failures only. */
-        public Builder maxRetries(Integer v) { this.maxRetries = v; return this; }
+        public Builder maxRetries(@Nullable Integer v) { return set(MAX_RETRIES, v); }
         /** A full urllib3-style retry policy. */
-        public Builder retry(Retry v) { this.retry = v; return this; }
-        public Builder tls(TlsConfig v) { this.tls = v; return this; }
-        public Builder redirects(Redirects v) { this.redirects = v; return this; }
-        public Builder maxRedirects(Integer v) { this.maxRedirects = v; return this; }
-        public Builder decompress(Boolean v) { this.decompress = v; return this; }
-        public Builder leakDetectionThreshold(Duration v) { this.leakDetectionThreshold = v; return this; }
-        public Builder maxHeaderCount(Integer v) { this.maxHeaderCount = v; return this; }
-        public Builder maxHeaderLine(Integer v) { this.maxHeaderLine = v; return this; }
+        public Builder retry(@Nullable Retry v) { return set(RETRY, v); }
+        public Builder tls(@Nullable TlsConfig v) { return set(TLS, v); }
+        public Builder redirects(@Nullable Redirects v) { return set(REDIRECTS, v); }
+        public Builder maxRedirects(@Nullable Integer v) { return set(MAX_REDIRECTS, v); }
+        public Builder decompress(@Nullable Boolean v) { return set(DECOMPRESS, v); }
+        /** A lease held longer than this is reported once with the stack where it was leased; must be positive. */
+        public Builder leakDetectionThreshold(@Nullable Duration v) { return set(LEAK_DETECTION_THRESHOLD, v); }
+        public Builder maxHeaderCount(@Nullable Integer v) { return set(MAX_HEADER_COUNT, v); }
+        public Builder maxHeaderLine(@Nullable Integer v) { return set(MAX_HEADER_LINE, v); }
 
         public MountSettings build() {
-            return new MountSettings(this);
+            return new MountSettings(values.clone());
         }
     }
 }

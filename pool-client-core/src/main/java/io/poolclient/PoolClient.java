@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine: a table of mounts, each with its own pool manager, that executes requests through
@@ -80,7 +81,7 @@ public final class PoolClient implements Closeable {
      *     timeout, pool timeout, malformed response, retries exhausted, pool closed, an address refused
      *     by the address filter, a request refused before sending
      */
-    public Response execute(Request request, RequestOptions options) throws IOException {
+    public Response execute(Request request, @Nullable RequestOptions options) throws IOException {
         if (closed) {
             throw new PoolClosedException("The pool client is closed", null, request.uri().getHost(), null);
         }
@@ -126,7 +127,7 @@ public final class PoolClient implements Closeable {
     private static MountSnapshot snapshot(Mount m) {
         List<PoolSnapshot> pools = new ArrayList<>();
         m.pools().pools().forEach(p -> pools.add(p.snapshot()));
-        return new MountSnapshot(m.name(), m.prefix().toString(), m.settings().describe(), m.pools().evicted(),
+        return new MountSnapshot(m.name(), m.prefix().toString(), m.settings(), m.pools().evicted(),
                 List.copyOf(pools));
     }
 
@@ -215,7 +216,7 @@ public final class PoolClient implements Closeable {
         }
 
         /** A mount with a prefix; or, with {@code prefix} {@code null}, settings for implicit {@code http}/{@code https}. */
-        public Builder mount(String name, String prefix, MountSettings settings) {
+        public Builder mount(String name, @Nullable String prefix, MountSettings settings) {
             if (prefix == null) {
                 implicit.put(name, settings);
             }

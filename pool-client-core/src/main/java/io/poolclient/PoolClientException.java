@@ -1,6 +1,7 @@
 package io.poolclient;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Base of every failure the engine reports. An {@link IOException}, so Spring's {@code RestClient}
@@ -12,17 +13,17 @@ public class PoolClientException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String mount;
+    private final @Nullable String mount;
     private final String host;
 
-    public PoolClientException(String message, String mount, String host, Throwable cause) {
+    public PoolClientException(String message, @Nullable String mount, String host, @Nullable Throwable cause) {
         super(message, cause);
         this.mount = mount;
         this.host = host;
     }
 
     /** The name of the mount the request went through, or {@code null} before one was chosen. */
-    public String mount() {
+    public @Nullable String mount() {
         return mount;
     }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP request for {@link PoolClient#execute}: method, absolute {@code http}/{@code https} URI,
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param headers headers in order; {@code Host}, framing and (with decompression) {@code Accept-Encoding} are added
  * @param body the body, or {@code null}
  */
-public record Request(String method, URI uri, List<Header> headers, RequestBody body) {
+public record Request(String method, URI uri, List<Header> headers, @Nullable RequestBody body) {
 
     public Request {
         method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
@@ -28,7 +29,7 @@ public record Request(String method, URI uri, List<Header> headers, RequestBody 
     }
 
     /** The first value of a header (case-insensitive), or {@code null}. */
-    public String header(String name) {
+    public @Nullable String header(String name) {
         for (Header h : headers) {
             if (h.name().equalsIgnoreCase(name)) {
                 return h.value();

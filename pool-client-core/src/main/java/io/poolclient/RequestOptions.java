@@ -3,6 +3,7 @@ package io.poolclient;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-caller fallbacks below the mount's own settings: what Spring Boot's {@code HttpClientSettings}
@@ -16,8 +17,8 @@ import java.util.function.Predicate;
  * @param tls fallback TLS material, or {@code null}
  * @param addressFilter addresses allowed to be connected to, or {@code null} for all
  */
-public record RequestOptions(Duration connectTimeout, Duration readTimeout, Redirects redirects, TlsConfig tls,
-        Predicate<InetAddress> addressFilter) {
+public record RequestOptions(@Nullable Duration connectTimeout, @Nullable Duration readTimeout, @Nullable Redirects redirects,
+        @Nullable TlsConfig tls, @Nullable Predicate<InetAddress> addressFilter) {
 
     /** No fallbacks: mount settings and built-in defaults only. */
     public static final RequestOptions NONE = new RequestOptions(null, null, null, null, null);

@@ -3,6 +3,7 @@ package io.poolclient;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A response whose body is still on the connection. The connection goes back to its pool when the
@@ -19,7 +20,7 @@ public interface Response extends Closeable {
     List<Header> headers();
 
     /** The first value of a header (case-insensitive), or {@code null}. */
-    default String header(String name) {
+    default @Nullable String header(String name) {
         for (Header h : headers()) {
             if (h.name().equalsIgnoreCase(name)) {
                 return h.value();

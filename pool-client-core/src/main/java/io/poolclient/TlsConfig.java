@@ -3,6 +3,7 @@ package io.poolclient;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TLS material of a mount: an {@link SSLContext} plus optional protocol and cipher
@@ -14,7 +15,7 @@ import javax.net.ssl.SSLContext;
  * @param protocols enabled protocols, or {@code null} for the context's defaults
  * @param ciphers enabled cipher suites, or {@code null} for the context's defaults
  */
-public record TlsConfig(String name, SSLContext context, String[] protocols, String[] ciphers) {
+public record TlsConfig(String name, SSLContext context, String @Nullable [] protocols, String @Nullable [] ciphers) {
 
     public TlsConfig {
         Objects.requireNonNull(name, "name");
@@ -29,17 +30,17 @@ public record TlsConfig(String name, SSLContext context, String[] protocols, Str
     }
 
     @Override
-    public String[] protocols() {
+    public String @Nullable [] protocols() {
         return protocols == null ? null : protocols.clone();
     }
 
     @Override
-    public String[] ciphers() {
+    public String @Nullable [] ciphers() {
         return ciphers == null ? null : ciphers.clone();
     }
 
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof TlsConfig that && name.equals(that.name) && context == that.context
                 && Arrays.equals(protocols, that.protocols) && Arrays.equals(ciphers, that.ciphers);
     }

@@ -189,7 +189,7 @@ class MountResolutionTest {
 
         assertThat(client.mount("https").orElseThrow().settings().poolMaxsize()).isEqualTo(50);
         assertThat(client.mount("http").orElseThrow().settings().poolMaxsize()).isEqualTo(7);
-        assertThat(client.snapshot("https").orElseThrow().settings()).containsEntry("poolMaxsize", 50);
+        assertThat(client.snapshot("https").orElseThrow().settings().poolMaxsize()).isEqualTo(50);
     }
 
     @Test
@@ -309,8 +309,7 @@ class MountResolutionTest {
                 Arguments.of("connect-timeout", (BiFunction<MountSettings.Builder, Duration, MountSettings.Builder>) MountSettings.Builder::connectTimeout),
                 Arguments.of("read-timeout", (BiFunction<MountSettings.Builder, Duration, MountSettings.Builder>) MountSettings.Builder::readTimeout),
                 Arguments.of("idle-timeout", (BiFunction<MountSettings.Builder, Duration, MountSettings.Builder>) MountSettings.Builder::idleTimeout),
-                Arguments.of("max-lifetime", (BiFunction<MountSettings.Builder, Duration, MountSettings.Builder>) MountSettings.Builder::maxLifetime),
-                Arguments.of("leak-detection-threshold", (BiFunction<MountSettings.Builder, Duration, MountSettings.Builder>) MountSettings.Builder::leakDetectionThreshold));
+                Arguments.of("max-lifetime", (BiFunction<MountSettings.Builder, Duration, MountSettings.Builder>) MountSettings.Builder::maxLifetime));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -324,6 +323,18 @@ class MountResolutionTest {
         build(PoolClient.builder().mount("api", "http://h/", zero)); // zero is allowed
         client.close();
         client = null;
+    }
+
+    @Test
+    void aLeakDetectionThresholdOfZeroOrLessIsRefused() {
+        // Zero would capture a stack on every lease and never report; unset is how detection is off.
+        assertRefused(PoolClient.builder().mount("api", "http://h/", MountSettings.builder().leakDetectionThreshold(Duration.ZERO).build()),
+                "pool-client.mounts.api.leak-detection-threshold", "must be positive", "0s");
+        assertRefused(PoolClient.builder().defaults(MountSettings.builder().leakDetectionThreshold(Duration.ofMillis(-1)).build()),
+                "pool-client.defaults.leak-detection-threshold", "must be positive");
+        build(PoolClient.builder().mount("api", "http://h/",
+                MountSettings.builder().leakDetectionThreshold(Duration.ofMillis(1)).build()));
+        assertThat(client.mount("api").orElseThrow().settings().leakDetectionThreshold()).isEqualTo(Duration.ofMillis(1));
     }
 
     @Test

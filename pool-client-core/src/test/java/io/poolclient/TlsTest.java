@@ -88,7 +88,7 @@ class TlsTest {
         PoolSnapshot pool = onlyPool(client, "private");
         assertThat(pool.opened()).isEqualTo(1);
         assertThat(pool.reused()).isEqualTo(1);
-        assertThat(client.snapshot("private").orElseThrow().settings()).containsEntry("sslBundle", "private-ca");
+        assertThat(client.snapshot("private").orElseThrow().settings().tls()).hasToString("private-ca");
     }
 
     @Test
@@ -187,7 +187,8 @@ class TlsTest {
         MountSnapshot mount = client.snapshot("private").orElseThrow();
         assertThat(mount.pools()).as("the old material's pool is dropped").isEmpty();
         assertThat(mount.poolsEvicted()).as("dropped, not evicted").isZero();
-        assertThat(mount.settings()).containsEntry("sslBundle", "jdk").containsEntry("maxRetries", 0);
+        assertThat(mount.settings().tls()).hasToString("jdk");
+        assertThat(mount.settings().maxRetries()).isZero();
         assertThat(catchThrowable(() -> get(url("localhost", "/three")))).as("the new material (JDK trust) is the one used")
                 .isInstanceOf(ConnectFailedException.class).hasMessageContaining("PKIX path building failed");
 

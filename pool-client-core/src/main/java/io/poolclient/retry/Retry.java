@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable retry policy with urllib3's {@code Retry} semantics: {@link #increment} never
@@ -44,10 +45,10 @@ public final class Retry {
         STATUS
     }
 
-    private final Integer total;
-    private final Integer connect;
-    private final Integer read;
-    private final Integer status;
+    private final @Nullable Integer total;
+    private final @Nullable Integer connect;
+    private final @Nullable Integer read;
+    private final @Nullable Integer status;
     private final Set<Integer> statusForcelist;
     private final Set<String> allowedMethods;
     private final Duration backoffFactor;
@@ -149,7 +150,7 @@ public final class Retry {
         return below0(total) || below0(connect) || below0(read) || below0(status);
     }
 
-    private static boolean below0(Integer budget) {
+    private static boolean below0(@Nullable Integer budget) {
         return budget != null && budget < 0;
     }
 
@@ -174,7 +175,7 @@ public final class Retry {
      * 413, 429 or 503; {@code null} otherwise. Capped at {@code backoff-max} so that every wait is
      * finite (urllib3 does not cap it).
      */
-    public Duration retryAfter(int statusCode, String headerValue) {
+    public @Nullable Duration retryAfter(int statusCode, @Nullable String headerValue) {
         if (!respectRetryAfter || headerValue == null || !RETRY_AFTER_STATUS_CODES.contains(statusCode)) {
             return null;
         }
@@ -185,7 +186,7 @@ public final class Retry {
         return wait.compareTo(backoffMax) > 0 ? backoffMax : wait;
     }
 
-    static Duration parseRetryAfter(String value) {
+    static @Nullable Duration parseRetryAfter(String value) {
         if (value.matches("\\d+")) {
             try {
                 return Duration.ofSeconds(Long.parseLong(value));
@@ -210,19 +211,19 @@ public final class Retry {
     }
 
     /** Remaining total budget, or {@code null} when unbounded. */
-    public Integer total() {
+    public @Nullable Integer total() {
         return total;
     }
 
-    public Integer connect() {
+    public @Nullable Integer connect() {
         return connect;
     }
 
-    public Integer read() {
+    public @Nullable Integer read() {
         return read;
     }
 
-    public Integer status() {
+    public @Nullable Integer status() {
         return status;
     }
 
@@ -279,10 +280,10 @@ public final class Retry {
     /** Builds a {@link Retry}; defaults are urllib3's except {@code total}, which is 3. */
     public static final class Builder {
 
-        private Integer total = 3;
-        private Integer connect;
-        private Integer read;
-        private Integer status;
+        private @Nullable Integer total = 3;
+        private @Nullable Integer connect;
+        private @Nullable Integer read;
+        private @Nullable Integer status;
         private Set<Integer> statusForcelist = new LinkedHashSet<>();
         private Set<String> allowedMethods = new LinkedHashSet<>(DEFAULT_ALLOWED_METHODS);
         private Duration backoffFactor = Duration.ZERO;
@@ -294,22 +295,22 @@ public final class Retry {
         private Builder() {
         }
 
-        public Builder total(Integer total) {
+        public Builder total(@Nullable Integer total) {
             this.total = nonNegative("retry.total", total);
             return this;
         }
 
-        public Builder connect(Integer connect) {
+        public Builder connect(@Nullable Integer connect) {
             this.connect = nonNegative("retry.connect", connect);
             return this;
         }
 
-        public Builder read(Integer read) {
+        public Builder read(@Nullable Integer read) {
             this.read = nonNegative("retry.read", read);
             return this;
         }
 
-        public Builder status(Integer status) {
+        public Builder status(@Nullable Integer status) {
             this.status = nonNegative("retry.status", status);
             return this;
         }
@@ -353,14 +354,14 @@ public final class Retry {
             return new Retry(this, 0);
         }
 
-        private static Integer nonNegative(String name, Integer value) {
+        private static @Nullable Integer nonNegative(String name, @Nullable Integer value) {
             if (value != null && value < 0) {
                 throw new IllegalArgumentException(name + " must be >= 0, was " + value);
             }
             return value;
         }
 
-        private static Duration nonNegative(String name, Duration value) {
+        private static Duration nonNegative(String name, @Nullable Duration value) {
             if (value == null || value.isNegative()) {
                 throw new IllegalArgumentException(name + " must be a non-negative duration, was " + value);
             }

@@ -8,6 +8,7 @@ import java.util.Objects;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Spring {@link ClientHttpRequestFactory} over a shared {@link PoolClient}: a cheap view that owns
@@ -34,7 +35,7 @@ public class PoolingClientHttpRequestFactory implements ClientHttpRequestFactory
     /**
      * @param options fallbacks for keys the mounts leave unset (Spring Boot's per-client settings)
      */
-    public PoolingClientHttpRequestFactory(PoolClient client, RequestOptions options) {
+    public PoolingClientHttpRequestFactory(PoolClient client, @Nullable RequestOptions options) {
         this.client = Objects.requireNonNull(client, "client");
         this.options = options == null ? RequestOptions.NONE : options;
     }

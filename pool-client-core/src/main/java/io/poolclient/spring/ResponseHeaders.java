@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.util.MultiValueMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A response's headers as the read-only, case-insensitive {@link MultiValueMap} Spring's
@@ -26,7 +27,7 @@ final class ResponseHeaders extends AbstractMap<String, List<String>> implements
     }
 
     @Override
-    public List<String> get(Object key) {
+    public @Nullable List<String> get(@Nullable Object key) {
         if (!(key instanceof String name)) {
             return null;
         }
@@ -43,12 +44,12 @@ final class ResponseHeaders extends AbstractMap<String, List<String>> implements
     }
 
     @Override
-    public boolean containsKey(Object key) {
+    public boolean containsKey(@Nullable Object key) {
         return getFirst(key instanceof String name ? name : null) != null;
     }
 
     @Override
-    public String getFirst(String name) {
+    public @Nullable String getFirst(@Nullable String name) {
         if (name == null) {
             return null;
         }

@@ -98,8 +98,8 @@ public class MountProperties {
     private Boolean decompress;
 
     /**
-     * A lease held longer than this logs a WARN with the stack where it was leased. Default unset
-     * (off).
+     * A lease held longer than this logs a WARN with the stack where it was leased; must be
+     * positive. Default unset (off).
      */
     private Duration leakDetectionThreshold;
 

@@ -6,7 +6,7 @@ import io.poolclient.Redirects;
 import io.poolclient.retry.Retry;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -62,70 +62,68 @@ public final class PoolClientPropertiesMapper {
         return builder;
     }
 
-    /** The settings of one mount (or of the defaults) as the engine holds them. */
+    /** The settings of one mount (or of the defaults) as the engine holds them; unset properties stay unset. */
     public MountSettings settings(String property, MountProperties p) {
-        MountSettings.Builder b = MountSettings.builder()
-                .poolConnections(p.getPoolConnections())
-                .poolMaxsize(p.getPoolMaxsize())
-                .poolBlock(p.getPoolBlock())
-                .poolTimeout(p.getPoolTimeout())
-                .connectTimeout(p.getConnectTimeout())
-                .readTimeout(p.getReadTimeout())
-                .idleTimeout(p.getIdleTimeout())
-                .maxLifetime(p.getMaxLifetime())
-                .maxRetries(p.getMaxRetries())
-                .maxRedirects(p.getMaxRedirects())
-                .decompress(p.getDecompress())
-                .leakDetectionThreshold(p.getLeakDetectionThreshold())
-                .maxHeaderCount(p.getMaxHeaderCount())
-                .maxHeaderLine(bytes(property + ".max-header-line", p.getMaxHeaderLine()));
-        if (p.getRedirects() != null) {
-            b.redirects(p.getRedirects() == MountProperties.RedirectMode.FOLLOW ? Redirects.FOLLOW : Redirects.DONT_FOLLOW);
-        }
-        if (p.getRetry() != null) {
-            b.retry(retry(property, p.getRetry()));
-        }
-        if (p.getSslBundle() != null && !p.getSslBundle().isBlank()) {
-            b.tls(tls.named(property + ".ssl-bundle", p.getSslBundle()));
-        }
+        MountSettings.Builder b = MountSettings.builder();
+        PropertyMapper map = PropertyMapper.get();
+        map.from(p::getPoolConnections).to(b::poolConnections);
+        map.from(p::getPoolMaxsize).to(b::poolMaxsize);
+        map.from(p::getPoolBlock).to(b::poolBlock);
+        map.from(p::getPoolTimeout).to(b::poolTimeout);
+        map.from(p::getConnectTimeout).to(b::connectTimeout);
+        map.from(p::getReadTimeout).to(b::readTimeout);
+        map.from(p::getIdleTimeout).to(b::idleTimeout);
+        map.from(p::getMaxLifetime).to(b::maxLifetime);
+        map.from(p::getMaxRetries).to(b::maxRetries);
+        map.from(p::getRetry).as(r -> retry(property, r)).to(b::retry);
+        map.from(p::getSslBundle).whenHasText().as(name -> tls.named(property + ".ssl-bundle", name)).to(b::tls);
+        map.from(p::getRedirects).as(PoolClientPropertiesMapper::redirects).to(b::redirects);
+        map.from(p::getMaxRedirects).to(b::maxRedirects);
+        map.from(p::getDecompress).to(b::decompress);
+        map.from(p::getLeakDetectionThreshold).to(b::leakDetectionThreshold);
+        map.from(p::getMaxHeaderCount).to(b::maxHeaderCount);
+        map.from(p::getMaxHeaderLine).as(size -> bytes(property + ".max-header-line", size)).to(b::maxHeaderLine);
         return b.build();
+    }
+
+    private static Redirects redirects(MountProperties.RedirectMode mode) {
+        return mode == MountProperties.RedirectMode.FOLLOW ? Redirects.FOLLOW : Redirects.DONT_FOLLOW;
     }
 
     private static Retry retry(String property, RetryProperties r) {
         Retry.Builder b = Retry.builder();
-        // The engine's messages start with the key ("retry.total must be >= 0"): prefix the mount.
-        set(property, b::total, r::getTotal);
-        set(property, b::connect, r::getConnect);
-        set(property, b::read, r::getRead);
-        set(property, b::status, r::getStatus);
-        set(property, b::statusForcelist, r::getStatusForcelist);
-        set(property, b::allowedMethods, r::getAllowedMethods);
-        set(property, b::backoffFactor, r::getBackoffFactor);
-        set(property, b::backoffMax, r::getBackoffMax);
-        set(property, b::backoffJitter, r::getBackoffJitter);
-        set(property, b::respectRetryAfter, r::getRespectRetryAfter);
-        set(property, b::raiseOnStatus, r::getRaiseOnStatus);
+        PropertyMapper map = PropertyMapper.get();
+        map.from(r::getTotal).to(named(property, b::total));
+        map.from(r::getConnect).to(named(property, b::connect));
+        map.from(r::getRead).to(named(property, b::read));
+        map.from(r::getStatus).to(named(property, b::status));
+        map.from(r::getStatusForcelist).to(named(property, b::statusForcelist));
+        map.from(r::getAllowedMethods).to(named(property, b::allowedMethods));
+        map.from(r::getBackoffFactor).to(named(property, b::backoffFactor));
+        map.from(r::getBackoffMax).to(named(property, b::backoffMax));
+        map.from(r::getBackoffJitter).to(named(property, b::backoffJitter));
+        map.from(r::getRespectRetryAfter).to(named(property, b::respectRetryAfter));
+        map.from(r::getRaiseOnStatus).to(named(property, b::raiseOnStatus));
         return b.build();
     }
 
-    private static <T> void set(String property, Consumer<T> setter, Supplier<T> value) {
-        T v = value.get();
-        if (v == null) {
-            return;
-        }
-        try {
-            setter.accept(v);
-        }
-        catch (IllegalArgumentException ex) {
-            // No cause: this message, naming the full property, is meant to be the root cause.
-            throw new IllegalArgumentException(property + "." + ex.getMessage());
-        }
+    /**
+     * The engine's retry messages start with the key ({@code retry.total must be >= 0}): this setter
+     * prefixes the mount's property. No cause: the message, naming the full property, is meant to be
+     * the root cause.
+     */
+    private static <T> Consumer<T> named(String property, Consumer<T> setter) {
+        return value -> {
+            try {
+                setter.accept(value);
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(property + "." + ex.getMessage());
+            }
+        };
     }
 
-    private static Integer bytes(String property, DataSize size) {
-        if (size == null) {
-            return null;
-        }
+    private static int bytes(String property, DataSize size) {
         long bytes = size.toBytes();
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(property + " is too large, was " + size);

@@ -2,35 +2,49 @@ package io.poolclient.boot;
 
 import io.poolclient.TlsConfig;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
 /**
- * Turns Spring Boot SSL bundles into the engine's {@link TlsConfig}, one per bundle instance.
+ * Turns Spring Boot SSL bundles into the engine's {@link TlsConfig}.
  *
  * <p>Host pools are keyed by TLS identity, so the same bundle must always yield the same
  * {@link TlsConfig}: Spring Boot calls the request factory builder many times with the same
  * {@link SslBundle}, and a fresh {@code SSLContext} each time would give every client its own
- * pools. Hence the cache, keyed by bundle instance (a reloaded bundle is a new instance and gets
- * new pools). Thread-safe.
+ * pools. Hence a cache. A configured bundle is cached under its name, holding only its current
+ * instance: a reloaded bundle is a new instance, gets a new {@link TlsConfig} (hence new pools)
+ * and replaces the old one, whose {@code SSLContext} is then free to go. A bundle handed over that
+ * is not (or no longer) among the configured ones is cached only as long as it is in use elsewhere.
+ *
+ * <p>Thread-safe: any thread may call it, reload handlers included.
  */
 public final class SslBundleTlsConfigs {
 
-    private final SslBundles bundles;
-    private final Map<SslBundle, TlsConfig> cache = new ConcurrentHashMap<>();
+    private final @Nullable SslBundles bundles;
+    private final Map<String, Current> byName = new ConcurrentHashMap<>();
+    private final ReentrantLock unnamedLock = new ReentrantLock();
+    private final Map<SslBundle, TlsConfig> unnamed = new WeakHashMap<>();
+
+    /** The TLS config made from one instance of a named bundle. */
+    private record Current(SslBundle bundle, TlsConfig tls) {
+    }
 
     /**
      * @param bundles the application's bundles, or {@code null} when none are configured
      */
-    public SslBundleTlsConfigs(SslBundles bundles) {
+    public SslBundleTlsConfigs(@Nullable SslBundles bundles) {
         this.bundles = bundles;
     }
 
     /**
-     * The TLS config of a named bundle (the {@code ssl-bundle} setting).
+     * The TLS config of a named bundle (the {@code ssl-bundle} setting), made from its current
+     * instance.
      *
      * @param property the property to name in errors, e.g. {@code pool-client.mounts.payments.ssl-bundle}
      * @throws IllegalArgumentException naming the property when there is no such bundle
@@ -48,7 +62,7 @@ public final class SslBundleTlsConfigs {
             throw new IllegalArgumentException(property + " is '" + name + "' but there is no such SSL bundle; configured: "
                     + bundles.getBundleNames());
         }
-        return cache.computeIfAbsent(bundle, b -> create(name, b));
+        return current(name, bundle);
     }
 
     /**
@@ -56,10 +70,37 @@ public final class SslBundleTlsConfigs {
      * {@code HttpClientSettings}); the name shown is looked up among the configured bundles.
      */
     public TlsConfig of(SslBundle bundle) {
-        return cache.computeIfAbsent(bundle, b -> create(nameOf(b), b));
+        String name = nameOf(bundle);
+        if (name != null) {
+            return current(name, bundle);
+        }
+        unnamedLock.lock();
+        try {
+            return unnamed.computeIfAbsent(bundle,
+                    b -> create("ssl-bundle@" + Integer.toHexString(System.identityHashCode(b)), b));
+        }
+        finally {
+            unnamedLock.unlock();
+        }
     }
 
-    private String nameOf(SslBundle bundle) {
+    /** How many TLS configs are cached now; for tests. */
+    int cachedCount() {
+        unnamedLock.lock();
+        try {
+            return byName.size() + unnamed.size();
+        }
+        finally {
+            unnamedLock.unlock();
+        }
+    }
+
+    private TlsConfig current(String name, SslBundle bundle) {
+        return byName.compute(name, (n, cached) -> cached != null && cached.bundle() == bundle ? cached
+                : new Current(bundle, create(n, bundle))).tls();
+    }
+
+    private @Nullable String nameOf(SslBundle bundle) {
         if (bundles != null) {
             for (String name : bundles.getBundleNames()) {
                 try {
@@ -72,7 +113,7 @@ public final class SslBundleTlsConfigs {
                 }
             }
         }
-        return "ssl-bundle@" + Integer.toHexString(System.identityHashCode(bundle));
+        return null;
     }
 
     private static TlsConfig create(String name, SslBundle bundle) {

@@ -253,7 +253,7 @@ class PoolClientAutoConfigurationTests {
                 PoolClient engine = context.getBean(PoolClient.class);
                 MountSettings s = engine.settings("corp").orElseThrow();
                 assertThat(s.tls().name()).isEqualTo("corp");
-                assertThat(engine.snapshot("corp").orElseThrow().settings()).containsEntry("sslBundle", "corp");
+                assertThat(engine.snapshot("corp").orElseThrow().settings().tls()).hasToString("corp");
                 // RestClientSsl goes through the pools too, with the very same TLS identity.
                 RestClientSsl ssl = context.getBean(RestClientSsl.class);
                 RestClient.Builder builder = RestClient.builder();

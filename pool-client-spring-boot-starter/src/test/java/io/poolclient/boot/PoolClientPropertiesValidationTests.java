@@ -54,6 +54,14 @@ class PoolClientPropertiesValidationTests {
     }
 
     @Test
+    void aZeroLeakDetectionThresholdIsRefused() {
+        assertThat(failure("pool-client.defaults.leak-detection-threshold=0"))
+            .contains("pool-client.defaults.leak-detection-threshold must be positive");
+        assertThat(failure("pool-client.mounts.https.leak-detection-threshold=0s"))
+            .contains("pool-client.mounts.https.leak-detection-threshold must be positive");
+    }
+
+    @Test
     void everyOtherMountNeedsAPrefix() {
         assertThat(failure("pool-client.mounts.payments.pool-maxsize=5"))
             .contains("pool-client.mounts.payments.prefix must be set");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
+import io.poolclient.Redirects;
 import io.poolclient.PoolSnapshot;
 import java.util.List;
 import mockwebserver3.RecordedRequest;
@@ -101,8 +102,8 @@ class SeedScenariosFromPropertiesTests {
                 "pool-client.mounts.http.redirects=follow")
             .run(context -> {
                 PoolClient engine = context.getBean(PoolClient.class);
-                assertThat(engine.snapshot("http").orElseThrow().settings()).containsEntry("redirects", "follow");
-                assertThat(engine.snapshot("https").orElseThrow().settings()).doesNotContainKey("redirects");
+                assertThat(engine.snapshot("http").orElseThrow().settings().redirects()).isEqualTo(Redirects.FOLLOW);
+                assertThat(engine.snapshot("https").orElseThrow().settings().redirects()).isNull();
             });
     }
 }

@@ -71,7 +71,7 @@ class SslBundleOverTlsTests {
                 assertThat(client.get().uri(upstream.httpsUrl("/a")).retrieve().body(String.class)).isEqualTo("ok /a");
                 assertThat(client.get().uri(upstream.httpsUrl("/b")).retrieve().body(String.class)).isEqualTo("ok /b");
                 PoolClient engine = context.getBean(PoolClient.class);
-                assertThat(engine.snapshot("corp").orElseThrow().settings()).containsEntry("sslBundle", "corp");
+                assertThat(engine.snapshot("corp").orElseThrow().settings().tls()).hasToString("corp");
                 PoolSnapshot pool = engine.snapshot("corp").orElseThrow().pools().get(0);
                 assertThat(pool.scheme()).isEqualTo("https");
                 assertThat(pool.opened()).isEqualTo(1);

@@ -1,8 +1,7 @@
 package io.poolclient.boot.actuate;
 
-import io.poolclient.ClientSnapshot;
-import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -14,11 +13,15 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * and host pools, in match order (longest prefix first, implicit mounts last).
  *
  * <ul>
- * <li>read: {@code {"mounts":[...]}}, see {@link ClientSnapshot};</li>
+ * <li>read: {@code {"mounts":[...]}}, see {@link HttpPoolsDescriptor};</li>
  * <li>read {@code {name}}: the bare mount object, {@code null} (404 over HTTP) when unknown;</li>
  * <li>delete {@code {name}}: closes the mount's idle connections and drops its pools (leased ones
  * close when returned); not counted as an eviction.</li>
  * </ul>
+ *
+ * <p>The bodies are this starter's own descriptor types ({@link HttpPoolsDescriptor},
+ * {@link MountDescriptor}, {@link PoolDescriptor}), which Actuator writes with its own JSON mapper:
+ * an application's {@code spring.jackson.*} settings (a naming strategy, say) do not change them.
  *
  * <p>Read-only by default; {@code management.endpoint.httppools.access=unrestricted} allows the
  * delete operation. Nothing secret is shown: prefixes never carry user-info and an SSL bundle is
@@ -37,13 +40,13 @@ public class HttpPoolsEndpoint {
     }
 
     @ReadOperation
-    public ClientSnapshot pools() {
-        return client.snapshot();
+    public HttpPoolsDescriptor pools() {
+        return HttpPoolsDescriptor.of(client.snapshot());
     }
 
     @ReadOperation
-    public MountSnapshot mount(@Selector String name) {
-        return client.snapshot(name).orElse(null);
+    public @Nullable MountDescriptor mount(@Selector String name) {
+        return client.snapshot(name).map(MountDescriptor::of).orElse(null);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.poolclient.boot.actuate;
 
-import io.poolclient.MountSnapshot;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -22,8 +21,8 @@ public class HttpPoolsEndpointWebExtension {
     }
 
     @ReadOperation
-    public WebEndpointResponse<MountSnapshot> mount(@Selector String name) {
-        MountSnapshot mount = delegate.mount(name);
+    public WebEndpointResponse<MountDescriptor> mount(@Selector String name) {
+        MountDescriptor mount = delegate.mount(name);
         return mount == null ? new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND)
                 : new WebEndpointResponse<>(mount, WebEndpointResponse.STATUS_OK);
     }

@@ -173,13 +173,14 @@ public final class PoolMeters implements PoolListener, MeterBinder {
         }
 
         void register(MeterRegistry registry) {
-            gauge(registry, "http.client.pool.connections", Tags.of("state", "leased"), PoolSnapshot::leased,
+            gauge(registry, "http.client.pool.connections", Tags.of("state", "leased"), pool -> pool.snapshot().leased(),
                     "Connections leased now");
-            gauge(registry, "http.client.pool.connections", Tags.of("state", "idle"), PoolSnapshot::idle,
+            gauge(registry, "http.client.pool.connections", Tags.of("state", "idle"), pool -> pool.snapshot().idle(),
                     "Idle connections kept for reuse now");
-            gauge(registry, "http.client.pool.pending", Tags.empty(), PoolSnapshot::pending,
+            gauge(registry, "http.client.pool.pending", Tags.empty(), pool -> pool.snapshot().pending(),
                     "Callers waiting for a connection now");
-            gauge(registry, "http.client.pool.max", Tags.empty(), PoolSnapshot::maxsize, "pool-maxsize of the host pool");
+            // from the settings the pool was made with: no snapshot (and no pool lock) needed
+            gauge(registry, "http.client.pool.max", Tags.empty(), Slot::maxsize, "pool-maxsize of the host pool");
             counter(registry, "http.client.pool.connections.opened", PoolSnapshot::opened, "Connections established");
             counter(registry, "http.client.pool.connections.discarded", PoolSnapshot::discarded,
                     "Connections closed on return because the pool was full");
@@ -191,7 +192,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             timers.add(timer);
         }
 
-        private void gauge(MeterRegistry registry, String name, Tags extra, ToIntFunction<PoolSnapshot> value,
+        private void gauge(MeterRegistry registry, String name, Tags extra, ToIntFunction<HostPoolView> value,
                 String description) {
             Gauge gauge = Gauge.builder(name, this, s -> s.sumInt(value))
                     .tags(tags.and(extra))
@@ -209,12 +210,17 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             meters.add(Map.entry(registry, counter));
         }
 
-        private double sumInt(ToIntFunction<PoolSnapshot> value) {
+        private double sumInt(ToIntFunction<HostPoolView> value) {
             long sum = 0;
             for (HostPoolView pool : pools) {
-                sum += value.applyAsInt(pool.snapshot());
+                sum += value.applyAsInt(pool);
             }
             return sum;
+        }
+
+        private static int maxsize(HostPoolView pool) {
+            Integer maxsize = pool.settings().poolMaxsize();
+            return maxsize != null ? maxsize : pool.snapshot().maxsize();
         }
 
         private double sumLong(ToLongFunction<PoolSnapshot> value) {

@@ -2,12 +2,17 @@ package io.poolclient.boot.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolclient.ClientSnapshot;
 import io.poolclient.MountSettings;
-import io.poolclient.MountSnapshot;
 import io.poolclient.PoolClient;
+import io.poolclient.Redirects;
+import io.poolclient.retry.Retry;
 import io.poolclient.boot.Upstream;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -37,9 +42,9 @@ class HttpPoolsEndpointTests {
     @Test
     void readsEveryMountInMatchOrder() {
         call("/x");
-        ClientSnapshot all = endpoint.pools();
-        assertThat(all.mounts()).extracting(MountSnapshot::name).containsExactly("local", "https", "http");
-        MountSnapshot local = all.mounts().get(0);
+        HttpPoolsDescriptor all = endpoint.pools();
+        assertThat(all.mounts()).extracting(MountDescriptor::name).containsExactly("local", "https", "http");
+        MountDescriptor local = all.mounts().get(0);
         assertThat(local.settings()).containsEntry("poolMaxsize", 3);
         assertThat(local.pools()).singleElement().satisfies(p -> {
             assertThat(p.requests()).isEqualTo(1);
@@ -51,7 +56,7 @@ class HttpPoolsEndpointTests {
     void readsOneMountOr404() {
         assertThat(endpoint.mount("local").name()).isEqualTo("local");
         assertThat(endpoint.mount("nope")).isNull();
-        WebEndpointResponse<MountSnapshot> found = web.mount("local");
+        WebEndpointResponse<MountDescriptor> found = web.mount("local");
         assertThat(found.getStatus()).isEqualTo(200);
         assertThat(found.getBody().prefix()).isEqualTo(upstream.url("/"));
         assertThat(web.mount("nope").getStatus()).isEqualTo(404);
@@ -67,5 +72,34 @@ class HttpPoolsEndpointTests {
         call("/again");
         assertThat(endpoint.mount("local").pools()).singleElement()
             .satisfies(p -> assertThat(p.opened()).isEqualTo(1));
+    }
+
+    @Test
+    void settingsAreShownUnderCamelCaseNamesWithDurationsSpelledAsInProperties() {
+        PoolClient configured = PoolClient.builder()
+            .mount("api", "http://api.example/", MountSettings.builder()
+                .poolTimeout(Duration.ofMillis(250))
+                .redirects(Redirects.DONT_FOLLOW)
+                .retry(Retry.builder().total(2).statusForcelist(Set.of(503)).backoffFactor(Duration.ofMillis(200)).build())
+                .build())
+            .build();
+        try {
+            Map<String, Object> settings = new HttpPoolsEndpoint(configured).mount("api").settings();
+            assertThat(settings).containsEntry("poolConnections", 10)
+                .containsEntry("poolTimeout", "250ms")
+                .containsEntry("idleTimeout", "30s")
+                .containsEntry("redirects", "dont-follow")
+                .containsEntry("maxHeaderLine", 8192)
+                .doesNotContainKeys("connectTimeout", "sslBundle", "maxRetries");
+            assertThat(settings.get("retry")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsEntry("total", 2)
+                .containsEntry("statusForcelist", List.of(503))
+                .containsEntry("backoffFactor", "200ms")
+                .containsEntry("backoffMax", "2m")
+                .doesNotContainKey("connect");
+        }
+        finally {
+            configured.close();
+        }
     }
 }

@@ -1,0 +1,40 @@
+package io.poolclient.boot.actuate;
+
+import io.poolclient.PoolSnapshot;
+import java.util.Map;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+
+/**
+ * One host pool as the endpoint shows it (an entry of a mount's {@code pools}). At a quiet moment
+ * {@code opened = idle + leased + discarded + closed}.
+ *
+ * @param scheme {@code http} or {@code https}
+ * @param host normalized host, IPv6 in brackets
+ * @param port explicit port
+ * @param leased connections handed out now
+ * @param idle connections kept for reuse now
+ * @param pending callers waiting for a connection now (blocking pools only)
+ * @param maxsize {@code pool-maxsize}
+ * @param opened connections established
+ * @param reused times an idle connection was handed out
+ * @param discarded connections closed because the pool was full
+ * @param closed every other close
+ * @param requests exchanges sent on this pool's connections, retries included
+ * @param oldestLeaseMs age of the oldest current lease, 0 when none
+ * @param closedReasons {@code closed} broken down by reason (non-zero entries only)
+ * @param block {@code pool-block}
+ * @param timeouts callers that gave up waiting after {@code pool-timeout}
+ * @param lastTimeoutMsAgo how long ago the last of those {@code timeouts} was, -1 if there was none
+ */
+public record PoolDescriptor(String scheme, String host, int port, int leased, int idle, int pending, int maxsize,
+        long opened, long reused, long discarded, long closed, long requests, long oldestLeaseMs,
+        Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo)
+        implements OperationResponseBody {
+
+    /** The descriptor of a pool snapshot. */
+    public static PoolDescriptor of(PoolSnapshot p) {
+        return new PoolDescriptor(p.scheme(), p.host(), p.port(), p.leased(), p.idle(), p.pending(), p.maxsize(),
+                p.opened(), p.reused(), p.discarded(), p.closed(), p.requests(), p.oldestLeaseMs(),
+                p.closedReasons(), p.block(), p.timeouts(), p.lastTimeoutMsAgo());
+    }
+}
