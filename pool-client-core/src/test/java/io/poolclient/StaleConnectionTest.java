@@ -30,12 +30,13 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
- * Keep-alive connections the server gave up on (DESIGN §1, last row of the model table): a pooled
+ * Keep-alive connections the server gave up on, the pool's drop check on checkout: a pooled
  * connection the server closed while idle is never handed out; a request that fails on a reused
  * connection before any response byte is retried once on a new connection when idempotent, without
  * touching the retry budget; the server's {@code Keep-Alive: timeout=}, {@code Connection: close}
- * and HTTP/1.0 are honoured. The server is a few lines of raw sockets so that every byte, every
- * close and every connection is under the test's control.
+ * and HTTP/1.0 are honoured, and so are {@code idle-timeout} and {@code max-lifetime}. The server is
+ * a scripted {@link FaultServer}, so that every byte, every close and every connection is under the
+ * test's control.
  */
 @Timeout(30)
 class StaleConnectionTest {
