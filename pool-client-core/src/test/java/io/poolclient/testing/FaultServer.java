@@ -115,7 +115,9 @@ public final class FaultServer implements AutoCloseable {
 
     /**
      * A reply written exactly as given, after which the server keeps the connection open for the
-     * next request or closes it (a normal close: FIN). Without bytes the server says nothing.
+     * next request or closes it (a normal close: FIN). With {@code bytes} null the server writes
+     * nothing. The array is shared, not copied: a plan may hand the same reply to every request,
+     * and nobody may change it afterwards.
      */
     public record Reply(byte[] bytes, boolean close) implements Action {
 
