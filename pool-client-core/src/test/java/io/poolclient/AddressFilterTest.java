@@ -22,8 +22,8 @@ import org.springframework.web.client.RestClient;
 
 /**
  * The address filter ({@link RequestOptions#addressFilter()}, Spring Boot's {@code InetAddressFilter})
- * is applied to every resolved address before connecting, redirect targets included (issue 6,
- * SSRF safety). A refused address is an {@link AddressRefusedException}; nothing is connected, which
+ * is applied to every resolved address before connecting, redirect targets included, so that a
+ * URL cannot be used to reach an address the application forbids (SSRF). A refused address is an {@link AddressRefusedException}; nothing is connected, which
  * the test proves from the server's side: the next allowed request is its first connection.
  */
 @Timeout(30)

@@ -28,8 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Bodies of 0 B, 1 B, 1 MiB and 100 MiB, length-delimited and chunked, up and down (issue 6,
- * "Limits and bad input"). Every byte is checked (count and CRC-32 on both sides), the connection
+ * Bodies of 0 B, 1 B, 1 MiB and 100 MiB, length-delimited and chunked, up and down. Every byte is checked (count and CRC-32 on both sides), the connection
  * is reused afterwards (proof the framing ended exactly where it should), and memory stays flat:
  * while the transfer runs on its own thread, a sampler reads the used heap every few
  * milliseconds, and the peak must stay within {@value #HEAP_BUDGET_MIB} MiB of the level before it

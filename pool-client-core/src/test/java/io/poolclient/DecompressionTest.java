@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Transparent decompression (DESIGN §1 {@code decompress}; issue 6), as requests does it: when the
+ * Transparent decompression (the mount setting {@code decompress}, on by default), as requests does it: when the
  * caller set no {@code Accept-Encoding}, {@code gzip, deflate} is asked for and a {@code gzip} or
  * {@code deflate} (zlib-wrapped or raw) body is decoded, with {@code Content-Encoding} and
  * {@code Content-Length} removed; a caller's own {@code Accept-Encoding} gets the bytes as sent;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Every way a server on loopback can misbehave (issue 6, "Faults"), each against a mount with
+ * Every way a server on loopback can misbehave, each against a mount with
  * {@code retry.total=2}. For each fault the test pins:
  * <ul>
  *   <li>the exception type and its message: what happened, {@code host:port} and the mount;</li>
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
  * wait for the next byte), as in requests, urllib3 and every JDK socket. A server that sends one byte
  * per second under a 1.5 s read-timeout is therefore never timed out: the response completes after
  * body-length × interval, which is what bounds it. Only a pause longer than read-timeout between two
- * bytes fails the read. A total response deadline is not part of DESIGN and is not added here.
+ * bytes fails the read. The client has no total response deadline, so none is tested here.
  */
 @Timeout(60)
 class FaultTest {

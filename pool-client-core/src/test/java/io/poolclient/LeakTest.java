@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Responses that are never closed (issue 6, "Leaks"; DESIGN §1 {@code leak-detection-threshold}):
+ * Responses that are never closed (the mount setting {@code leak-detection-threshold}, unset by default):
  * a response dropped without close is found when it is garbage collected, its connection is
  * reclaimed (closed, counted as {@code leaked}) and a WARN names {@code host:port}; with
  * {@code leak-detection-threshold} set, a lease held longer logs a WARN with the stack where it was

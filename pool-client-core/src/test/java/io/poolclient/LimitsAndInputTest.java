@@ -26,7 +26,7 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
- * Limits and bad input (issue 6): response header limits with safe, configurable defaults and an
+ * Limits and bad input: response header limits with safe, configurable defaults and an
  * error naming the limit; request headers holding CR or LF refused before any connection is made;
  * credentials in a URL's user-info never logged, never in an exception message, never in the
  * snapshot, never sent.

@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Which mount a URL goes through (DESIGN §1 "Prefix matching") and the startup validation of
- * mounts, each message naming the offending property. No request is sent.
+ * Which mount a URL goes through (the longest mount prefix that matches it wins, as in requests'
+ * {@code Session.mount}) and the startup validation of mounts, each message naming the offending
+ * property. No request is sent.
  */
 @Timeout(10)
 class MountResolutionTest {

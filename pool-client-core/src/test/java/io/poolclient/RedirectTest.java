@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Redirects (DESIGN §1 {@code redirects}; issue 6): followed up to {@code max-redirects};
+ * Redirects (the mount setting {@code redirects}): followed up to {@code max-redirects};
  * {@code Authorization} and {@code Cookie} dropped when a redirect changes scheme, host or port and
  * kept on the same origin; 303 (and 301/302 after POST) becomes a GET without body; 307 resends a
  * replayable body and is returned as it is when the body cannot be replayed; {@code dont-follow}

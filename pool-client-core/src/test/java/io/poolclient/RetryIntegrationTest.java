@@ -34,7 +34,7 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
- * The retry policy end to end (DESIGN §1 "Retry settings", §3 logs, §4 errors), through
+ * The retry policy end to end (its settings, its log lines and the errors it ends with), through
  * {@link PoolClient#execute} and through Spring's {@link RestClient} over the pooling factory, against
  * a MockWebServer on loopback. Every retry must show up as a request the server really received and
  * as one INFO line naming the reason and the remaining budget; after every test no connection is

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The seed scenarios of requests/urllib3 pooling (DESIGN §1), each counting the TCP connections the
+ * The seed scenarios of requests/urllib3 pooling (mounts, per-host pools, pool-maxsize, pool-block),
+ * each counting the TCP connections the
  * server really accepted. A lease is held by keeping a response open, which is exactly what a
  * concurrent caller in the middle of its exchange does.
  */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The soak (issue 6): 64 threads send at least 200,000 requests through one mount to a fault server
+ * The soak: 64 threads send at least 200,000 requests through one mount to a fault server
  * that misbehaves on about 1% of them (closes without answering, resets mid-body, truncates or
  * breaks the body, sends garbage, closes after answering), bounded to {@value #RUN_LIMIT_SECONDS} s.
  * Afterwards nothing is leased, the counters add up and agree with the server, the open file

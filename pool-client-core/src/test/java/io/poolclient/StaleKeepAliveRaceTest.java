@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The stale keep-alive race against a real server (issue 6): nginx closes idle keep-alive
+ * The stale keep-alive race against a real server: nginx closes idle keep-alive
  * connections after {@code keepalive_timeout 200ms} and sends no {@code Keep-Alive: timeout=}
  * hint, so the client cannot know when. Each caller thread has its own mount (one connection) and
  * sends a request every 150–250 ms, so about half of all reuses find a connection nginx has just

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTPS with certificates the test makes itself (keytool, see {@link TestCertificates}), served by
- * MockWebServer on loopback (issue 6, "TLS and network safety"): the JDK's default trust refuses a
+ * MockWebServer on loopback: the JDK's default trust refuses a
  * private CA; a {@link TlsConfig} trusting it works (and host pools are keyed by TLS identity);
  * a certificate for another host is refused by hostname verification; mutual TLS works with a
  * client key and fails without one. A failed handshake is a {@link ConnectFailedException}: no

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,12 @@ import java.util.zip.CRC32;
  * that every byte, close and reset is under the test's control.
  *
  * <p>For each request it reads (head and body, {@code Content-Length} or chunked) it asks its
- * {@link Plan} which {@link Fault} to commit. {@link Fault#NONE} answers properly:
+ * {@link Plan} what to do: commit one of the ready-made {@link Fault}s, or write a scripted
+ * {@link Reply} byte for byte (any status, any headers, HTTP/1.0, anything at all) and then keep
+ * the connection open or close it. The plan sees which connection (in accept order) and which
+ * exchange on that connection a request is, so a test can script a whole conversation, for example
+ * "the first connection answers once, then drops the next request without a byte".
+ * {@link Fault#NONE} answers properly:
  * <ul>
  *   <li>{@code /bytes/N}: {@code N} bytes of {@link #patternByte(long) the pattern}, with
  *       {@code Content-Length}, or chunked when the target has the query {@code ?chunked};</li>
@@ -55,16 +61,31 @@ import java.util.zip.CRC32;
  * listener and every live socket and interrupts every handler (a slow or trickling answer stops at
  * once). Only the first {@value #MAX_RECORDED} requests are kept as {@link Received} records;
  * counters count all.
+ *
+ * <p><b>Counting connections.</b> {@link #accepted()}, {@link #openConnections()},
+ * {@link #closedByServer()} and {@link #finishedConnections()} count real TCP connections on the
+ * server side. One thread per connection means the open count follows a client's close only once
+ * that connection's thread has read the end of stream; a test that needs the exact number of
+ * connections open at the same moment under load uses {@link FlakyServer}, whose single thread
+ * makes that count exact.
+ *
+ * <p>Thread safety: every method may be called from any thread; the plan is called on the
+ * connection threads, concurrently.
  */
 public final class FaultServer implements AutoCloseable {
 
     public static final String OK_BODY = "ok";
     static final int MAX_RECORDED = 1000;
+    static final int KEPT_BODY_BYTES = 4096;
     private static final int MAX_HEAD = 64 * 1024;
     private static final int MAX_EXCHANGES = 100_000;
 
-    /** What the server does with one request. */
-    public enum Fault {
+    /** What the server does with one request: a ready-made {@link Fault} or a scripted {@link Reply}. */
+    public sealed interface Action permits Fault, Reply {
+    }
+
+    /** A ready-made way to answer one request, properly or not. */
+    public enum Fault implements Action {
         /** Answers properly and keeps the connection open. */
         NONE,
         /** Reads the request, then closes the connection without sending a byte. */
@@ -92,13 +113,54 @@ public final class FaultServer implements AutoCloseable {
     public static final int MANY_HEADER_LINES = 200;
     public static final int HUGE_HEADER_BYTES = 100 * 1024;
 
-    /** Chooses the fault for each request; called on the handler threads, so it must be thread-safe. */
+    /**
+     * A reply written exactly as given, after which the server keeps the connection open for the
+     * next request or closes it (a normal close: FIN). With {@code bytes} null the server writes
+     * nothing. The array is shared, not copied: a plan may hand the same reply to every request,
+     * and nobody may change it afterwards.
+     */
+    public record Reply(byte[] bytes, boolean close) implements Action {
+
+        /** {@code text} written as it is (ISO-8859-1), keeping the connection open. */
+        public static Reply raw(String text) {
+            return new Reply(ascii(text), false);
+        }
+
+        /** A 200 response with {@code Content-Length} and the given extra header lines ({@code "Name: value"}). */
+        public static Reply ok(String body, String... headers) {
+            return status(200, "OK", body, headers);
+        }
+
+        /** An HTTP/1.1 response with {@code Content-Length} and the given extra header lines ({@code "Name: value"}). */
+        public static Reply status(int status, String reason, String body, String... headers) {
+            byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n")
+                    .append("Content-Length: ").append(content.length).append("\r\n");
+            for (String h : headers) {
+                head.append(h).append("\r\n");
+            }
+            byte[] h = ascii(head.append("\r\n").toString());
+            byte[] all = Arrays.copyOf(h, h.length + content.length);
+            System.arraycopy(content, 0, all, h.length, content.length);
+            return new Reply(all, false);
+        }
+
+        /** The same bytes, after which the server closes the connection without saying so. */
+        public Reply thenClose() {
+            return new Reply(bytes, true);
+        }
+    }
+
+    /**
+     * Chooses what to do with each request; called on the connection threads, concurrently, so it
+     * must be thread-safe.
+     */
     @FunctionalInterface
     public interface Plan {
-        Fault faultFor(Received request);
+        Action actionFor(Received request);
 
-        static Plan always(Fault fault) {
-            return request -> fault;
+        static Plan always(Action action) {
+            return request -> action;
         }
     }
 
@@ -113,10 +175,12 @@ public final class FaultServer implements AutoCloseable {
      * @param headers header names in lower case, the first value of each
      * @param bodyBytes body bytes received
      * @param bodyCrc CRC-32 of the body
+     * @param bodyText the first {@value FaultServer#KEPT_BODY_BYTES} bytes of the body (all of a
+     *        small one) decoded as UTF-8; empty without a body
      * @param chunked whether the body came chunked
      */
     public record Received(int connection, int exchange, String method, String target, String head,
-            Map<String, String> headers, long bodyBytes, long bodyCrc, boolean chunked) {
+            Map<String, String> headers, long bodyBytes, long bodyCrc, String bodyText, boolean chunked) {
 
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -138,6 +202,7 @@ public final class FaultServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong faults = new AtomicLong();
     private final AtomicInteger idleClosed = new AtomicInteger();
+    private final AtomicInteger closedByServer = new AtomicInteger();
     private final AtomicInteger finished = new AtomicInteger();
     private volatile boolean closed;
 
@@ -162,9 +227,9 @@ public final class FaultServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** A server committing the same fault on every request. */
-    public static FaultServer start(Fault fault) {
-        return builder().plan(Plan.always(fault)).start();
+    /** A server doing the same on every request. */
+    public static FaultServer start(Action action) {
+        return builder().plan(Plan.always(action)).start();
     }
 
     /** A port on 127.0.0.1 that nothing listens on (bound, then closed: connecting is refused). */
@@ -264,7 +329,7 @@ public final class FaultServer implements AutoCloseable {
         return requests.get();
     }
 
-    /** Requests that were answered with a fault other than {@link Fault#NONE}. */
+    /** Requests the plan answered with anything but {@link Fault#NONE} (a scripted {@link Reply} included). */
     public long faults() {
         return faults.get();
     }
@@ -272,6 +337,14 @@ public final class FaultServer implements AutoCloseable {
     /** Connections the server closed because they sat idle for {@code idleClose}. */
     public int idleClosed() {
         return idleClosed.get();
+    }
+
+    /**
+     * Connections the server closed itself (after a fault, a closing {@link Reply} or an idle
+     * timeout), counted once the socket is closed.
+     */
+    public int closedByServer() {
+        return closedByServer.get();
     }
 
     /** Connections open on the server side now. */
@@ -385,6 +458,7 @@ public final class FaultServer implements AutoCloseable {
     }
 
     private void serve(Socket socket, int connection) {
+        boolean serverCloses = false;
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) Math.max(1, idleClose.toMillis()));
@@ -397,6 +471,7 @@ public final class FaultServer implements AutoCloseable {
                 }
                 catch (SocketTimeoutException idle) {
                     idleClosed.incrementAndGet();
+                    serverCloses = true;
                     return;
                 }
                 if (request == null) {
@@ -406,11 +481,13 @@ public final class FaultServer implements AutoCloseable {
                 if (recorded.size() < MAX_RECORDED) {
                     recorded.add(request);
                 }
-                Fault fault = plan.faultFor(request);
-                if (fault != Fault.NONE) {
+                Action action = Objects.requireNonNull(plan.actionFor(request), "the plan's action");
+                if (action != Fault.NONE) {
                     faults.incrementAndGet();
                 }
-                if (!answer(socket, out, request, fault)) {
+                boolean keepOpen = action instanceof Reply reply ? write(out, reply) : answer(socket, out, request, (Fault) action);
+                if (!keepOpen) {
+                    serverCloses = true;
                     return;
                 }
             }
@@ -420,7 +497,19 @@ public final class FaultServer implements AutoCloseable {
         }
         finally {
             closeQuietly(socket);
+            if (serverCloses) {
+                closedByServer.incrementAndGet();
+            }
         }
+    }
+
+    /** Writes a scripted reply; false when the connection is to be closed. */
+    private static boolean write(OutputStream out, Reply reply) throws IOException {
+        if (reply.bytes() != null) {
+            out.write(reply.bytes());
+            out.flush();
+        }
+        return !reply.close();
     }
 
     /** Commits {@code fault}; false when the connection is finished. */
@@ -596,6 +685,7 @@ public final class FaultServer implements AutoCloseable {
             }
         }
         CRC32 crc = new CRC32();
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
         long bodyBytes = 0;
         boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
         byte[] buf = new byte[64 * 1024];
@@ -610,20 +700,21 @@ public final class FaultServer implements AutoCloseable {
                     }
                     break;
                 }
-                bodyBytes += copy(in, size, buf, crc);
+                bodyBytes += copy(in, size, buf, crc, kept);
                 if (!readLine(in).isEmpty()) {
                     throw new IOException("chunk not followed by CRLF");
                 }
             }
         }
         else if (headers.containsKey("content-length")) {
-            bodyBytes = copy(in, Long.parseLong(headers.get("content-length")), buf, crc);
+            bodyBytes = copy(in, Long.parseLong(headers.get("content-length")), buf, crc, kept);
         }
         return new Received(connection, exchange, requestLine[0], requestLine[1], text, headers, bodyBytes,
-                crc.getValue(), chunked);
+                crc.getValue(), kept.toString(StandardCharsets.UTF_8), chunked);
     }
 
-    private static long copy(InputStream in, long n, byte[] buf, CRC32 crc) throws IOException {
+    /** Reads {@code n} body bytes into the CRC, keeping the first {@value #KEPT_BODY_BYTES} in {@code kept}. */
+    private static long copy(InputStream in, long n, byte[] buf, CRC32 crc, ByteArrayOutputStream kept) throws IOException {
         long done = 0;
         while (done < n) {
             int r = in.read(buf, 0, (int) Math.min(buf.length, n - done));
@@ -631,6 +722,7 @@ public final class FaultServer implements AutoCloseable {
                 throw new EOFException("request body ended after " + done + " of " + n + " bytes");
             }
             crc.update(buf, 0, r);
+            kept.write(buf, 0, Math.min(r, Math.max(0, KEPT_BODY_BYTES - kept.size())));
             done += r;
         }
         return done;

@@ -43,7 +43,7 @@ class ConfigurationMetadataTests {
     }
 
     @Test
-    void everySettingOfDesignSectionOneIsThere() {
+    void everyPerMountSettingIsThere() {
         assertThat(mountKeys()).containsExactlyInAnyOrder("pool-connections", "pool-maxsize", "pool-block",
                 "pool-timeout", "connect-timeout", "read-timeout", "idle-timeout", "max-lifetime", "max-retries",
                 "retry.total", "retry.connect", "retry.read", "retry.status", "retry.status-forcelist",

@@ -14,16 +14,8 @@ import io.poolclient.PoolInterruptedException;
 import io.poolclient.PoolTimeoutException;
 import io.poolclient.Request;
 import io.poolclient.Response;
+import io.poolclient.testing.FlakyServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -95,7 +86,7 @@ class PoolStressTest {
     }
 
     private void stress(boolean block, ExecutorService threads, int callers, int perCaller) throws Exception {
-        try (FlakyServer server = new FlakyServer(0.10, 0.05);
+        try (FlakyServer server = FlakyServer.start(0.10, 0.05);
                 WarnCounter warns = new WarnCounter();
                 PoolClient client = PoolClient.builder()
                         .mount("stress", "http://127.0.0.1:" + server.port() + "/", MountSettings.builder()
@@ -146,8 +137,8 @@ class PoolStressTest {
                     + "pool-full WARNs=%d%n",
                     block, callers, perCaller, threads.getClass().getSimpleName(), successes.sum(), failures.sum(), elapsedMs,
                     pool.requests(), pool.opened(), pool.reused(), pool.discarded(), pool.closed(), pool.closedReasons(),
-                    pool.idle(), server.accepted.get(), server.served.get(), server.announcedCloses.get(),
-                    server.silentCloses.get(), server.droppedRequests.get(), server.maxOpen.get(), warns.count.get());
+                    pool.idle(), server.accepted(), server.served(), server.announcedCloses(),
+                    server.silentCloses(), server.droppedRequests(), server.maxOpenConnections(), warns.count.get());
 
             assertThat(server.crash()).as("the test server's own failure").isNull();
             assertThat(failureMessages).as("GET failures (stale reuse must be retried transparently)").isEmpty();
@@ -159,16 +150,16 @@ class PoolStressTest {
             assertThat(pool.closedReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(pool.closed());
             assertThat(pool.requests()).isGreaterThanOrEqualTo(successes.sum());
             assertThat(pool.opened() + pool.reused()).as("every attempt had a connection").isEqualTo(pool.requests());
-            assertThat(server.served.get()).as("one served response per success").isEqualTo(successes.sum());
+            assertThat(server.served()).as("one served response per success").isEqualTo(successes.sum());
             assertThat(pool.requests()).as("attempts: successes plus transparent retries of dropped requests")
-                    .isGreaterThanOrEqualTo(successes.sum() + server.droppedRequests.get());
+                    .isGreaterThanOrEqualTo(successes.sum() + server.droppedRequests());
             assertThat(pool.closedReasons().getOrDefault("error", 0L)).as("every failed attempt closed its connection")
                     .isEqualTo(pool.requests() - successes.sum());
-            assertThat(server.accepted.get()).as("every connection opened reached the server").isEqualTo(pool.opened());
+            assertThat(server.accepted()).as("every connection opened reached the server").isEqualTo(pool.opened());
             assertThat(pool.closedReasons().get("not-reusable")).as("announced closes").isPositive();
             assertThat(warns.count.get()).as("one pool-full WARN per discard").isEqualTo(pool.discarded());
             if (block) {
-                assertThat(server.maxOpen.get()).as("connections open at once on the server").isLessThanOrEqualTo(MAXSIZE);
+                assertThat(server.maxOpenConnections()).as("connections open at once on the server").isLessThanOrEqualTo(MAXSIZE);
                 assertThat(pool.discarded()).as("a blocking pool never overflows").isZero();
             }
         }
@@ -446,269 +437,6 @@ class PoolStressTest {
             else {
                 network.doubleCloses.incrementAndGet();
             }
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // the flaky server
-
-    /**
-     * A minimal HTTP/1.1 server on loopback, one selector thread. It answers every GET with a
-     * {@code Content-Length} body whose bytes derive from a sequence number (so a client that reads
-     * the wrong response notices) and, at random, says {@code Connection: close} and closes
-     * ({@code announceClose}), closes right after a keep-alive response without saying so (the
-     * client's stale check finds those), or closes when the next request on that connection arrives,
-     * without answering it (the client must retry that request transparently); each silent kind with
-     * probability {@code silentClose}.
-     *
-     * <p><b>Counting open connections exactly.</b> A connection counts from its accept until the
-     * server sees the client's end of stream or closes it itself. One thread does everything, and
-     * after accepting it first reads every end of stream already queued before it records the
-     * maximum: a client that closes a connection before it opens another has sent that FIN before
-     * the new handshake, so the old connection is uncounted before the new one is compared. A
-     * server-side close needs no such care: the client cannot react to it before it happens.
-     */
-    static final class FlakyServer implements AutoCloseable {
-
-        private final double announceClose;
-        private final double silentClose;
-        private final Selector selector;
-        private final ServerSocketChannel listener;
-        private final Thread loop;
-        private final AtomicLong sequence = new AtomicLong();
-        private final AtomicReference<Throwable> crash = new AtomicReference<>();
-        private volatile boolean stopped;
-        private int open;
-
-        final AtomicInteger maxOpen = new AtomicInteger();
-        final AtomicLong accepted = new AtomicLong();
-        final AtomicLong served = new AtomicLong();
-        final AtomicLong announcedCloses = new AtomicLong();
-        final AtomicLong silentCloses = new AtomicLong();
-        final AtomicLong droppedRequests = new AtomicLong();
-
-        /** One client connection's state; touched only by the selector thread. */
-        private static final class Conn {
-            final SocketChannel channel;
-            final ByteBuffer in = ByteBuffer.allocate(16 * 1024);
-            ByteBuffer out;
-            boolean closeAfterWrite;
-            boolean dropNext;
-
-            Conn(SocketChannel channel) {
-                this.channel = channel;
-            }
-        }
-
-        FlakyServer(double announceClose, double silentClose) throws IOException {
-            this.announceClose = announceClose;
-            this.silentClose = silentClose;
-            this.selector = Selector.open();
-            this.listener = ServerSocketChannel.open();
-            listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 512);
-            listener.configureBlocking(false);
-            listener.register(selector, SelectionKey.OP_ACCEPT);
-            this.loop = new Thread(this::run, "flaky-server");
-            loop.setDaemon(true);
-            loop.start();
-        }
-
-        int port() {
-            return listener.socket().getLocalPort();
-        }
-
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port() + path);
-        }
-
-        /** The server thread's failure, if it died (it should not). */
-        Throwable crash() {
-            return crash.get();
-        }
-
-        private void run() {
-            try {
-                while (!stopped) {
-                    selector.select(1000); // the timeout only bounds how long a missed wakeup could go unseen
-                    boolean acceptable = false;
-                    for (SelectionKey key : selector.selectedKeys()) {
-                        if (key.channel() == listener) {
-                            acceptable = true;
-                        }
-                        else {
-                            handle(key);
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                    if (acceptable) {
-                        for (SocketChannel ch; (ch = listener.accept()) != null;) {
-                            ch.configureBlocking(false);
-                            ch.socket().setTcpNoDelay(true);
-                            ch.register(selector, SelectionKey.OP_READ, new Conn(ch));
-                            accepted.incrementAndGet();
-                            open++;
-                        }
-                        // ends of stream queued before those handshakes are read before the maximum is taken
-                        selector.selectNow();
-                        for (SelectionKey key : selector.selectedKeys()) {
-                            if (key.channel() != listener) {
-                                handle(key);
-                            }
-                        }
-                        selector.selectedKeys().clear();
-                        maxOpen.accumulateAndGet(open, Math::max);
-                    }
-                }
-            }
-            catch (IOException | RuntimeException | Error e) {
-                crash.set(e);
-            }
-        }
-
-        private void handle(SelectionKey key) {
-            Conn conn = (Conn) key.attachment();
-            if (!key.isValid()) {
-                return;
-            }
-            try {
-                if (key.isWritable()) {
-                    flush(key, conn);
-                }
-                if (key.isValid() && key.isReadable() && conn.out == null) {
-                    int n = conn.channel.read(conn.in);
-                    if (n < 0) {
-                        close(key); // the client closed it
-                        return;
-                    }
-                    serveBuffered(key, conn);
-                }
-            }
-            catch (IOException e) {
-                close(key); // reset by the client
-            }
-        }
-
-        /** Answers every complete request head in the buffer (the client never pipelines, but may). */
-        private void serveBuffered(SelectionKey key, Conn conn) throws IOException {
-            while (key.isValid() && conn.out == null) {
-                int end = headEnd(conn.in);
-                if (end < 0) {
-                    if (!conn.in.hasRemaining()) {
-                        throw new IOException("request head too large");
-                    }
-                    return;
-                }
-                String head = new String(conn.in.array(), 0, end, StandardCharsets.US_ASCII);
-                conn.in.flip().position(end + 4);
-                conn.in.compact();
-                String requestLine = head.split("\r\n", 2)[0];
-                if (!requestLine.startsWith("GET ") || !requestLine.endsWith(" HTTP/1.1")) {
-                    throw new IOException("unexpected request: " + head);
-                }
-                if (conn.dropNext) {
-                    droppedRequests.incrementAndGet();
-                    close(key); // as if a keep-alive timer fired while the request was on its way
-                    return;
-                }
-                double dice = ThreadLocalRandom.current().nextDouble();
-                boolean announce = dice < announceClose;
-                boolean silent = !announce && dice < announceClose + silentClose;
-                conn.dropNext = !announce && !silent && dice < announceClose + 2 * silentClose;
-                conn.closeAfterWrite = announce || silent;
-                if (announce) {
-                    announcedCloses.incrementAndGet();
-                }
-                else if (silent) {
-                    silentCloses.incrementAndGet();
-                }
-                served.incrementAndGet(); // before the write: the client may be done before this thread goes on
-                conn.out = ByteBuffer.wrap(response(announce));
-                flush(key, conn);
-            }
-        }
-
-        private void flush(SelectionKey key, Conn conn) throws IOException {
-            conn.channel.write(conn.out);
-            if (conn.out.hasRemaining()) {
-                key.interestOps(SelectionKey.OP_WRITE);
-                return;
-            }
-            conn.out = null;
-            if (conn.closeAfterWrite) {
-                close(key);
-                return;
-            }
-            key.interestOps(SelectionKey.OP_READ);
-        }
-
-        private void close(SelectionKey key) {
-            if (!key.isValid()) {
-                return;
-            }
-            key.cancel();
-            open--;
-            try {
-                ((Conn) key.attachment()).channel.close();
-            }
-            catch (IOException ignored) {
-                // closed either way
-            }
-        }
-
-        private static int headEnd(ByteBuffer in) {
-            byte[] a = in.array();
-            for (int i = 0; i + 3 < in.position(); i++) {
-                if (a[i] == '\r' && a[i + 1] == '\n' && a[i + 2] == '\r' && a[i + 3] == '\n') {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        private byte[] response(boolean close) {
-            long seq = sequence.incrementAndGet();
-            int length = ThreadLocalRandom.current().nextInt(1, 2048);
-            byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + length
-                    + "\r\nX-Seq: " + seq + "\r\nX-Len: " + length + "\r\n" + (close ? "Connection: close\r\n" : "")
-                    + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            byte[] all = new byte[head.length + length];
-            System.arraycopy(head, 0, all, 0, head.length);
-            for (int i = 0; i < length; i++) {
-                all[head.length + i] = expected(seq, i);
-            }
-            return all;
-        }
-
-        private static byte expected(long seq, int i) {
-            return (byte) ('a' + (seq + i) % 26);
-        }
-
-        /** Checks that a body is the one the server wrote for that sequence number. */
-        static void verify(String seqHeader, String lengthHeader, byte[] body) {
-            assertThat(seqHeader).isNotNull();
-            long seq = Long.parseLong(seqHeader);
-            assertThat(body).hasSize(Integer.parseInt(lengthHeader));
-            for (int i = 0; i < body.length; i++) {
-                if (body[i] != expected(seq, i)) {
-                    throw new AssertionError("body of response " + seq + " differs at byte " + i);
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            stopped = true;
-            selector.wakeup();
-            try {
-                loop.join(10_000);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            for (SelectionKey key : selector.keys()) {
-                key.channel().close();
-            }
-            selector.close();
         }
     }
 
