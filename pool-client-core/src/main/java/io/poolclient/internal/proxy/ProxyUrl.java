@@ -190,7 +190,11 @@ public final class ProxyUrl {
     /** The value with everything before its last {@code @} (any user-info) removed. */
     private static String redact(String text) {
         int at = text.lastIndexOf('@');
-        return at < 0 ? text : text.substring(at + 1);
+        if (at < 0) {
+            return text;
+        }
+        int schemeEnd = text.indexOf("://");
+        return (schemeEnd >= 0 && schemeEnd < at ? text.substring(0, schemeEnd + 3) : "") + text.substring(at + 1);
     }
 
     private static int indexOfAny(String s, String chars) {
