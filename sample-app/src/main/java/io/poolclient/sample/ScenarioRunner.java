@@ -104,9 +104,9 @@ class ScenarioRunner {
         Counts after = counts("http", null);
         int seen = ledger.connections(scenario);
         // evicted pools take their counters with them: the upstream's count is the true one
-        return new ScenarioReport("LRU of host pools: pool-connections 2, hosts A B A C B (127.0.0.1 on three more ports)", "http", hosts.length, seen,
-                seen, hosts.length - seen, after.discarded - before.discarded, after.evicted - before.evicted,
-                hosts.length, 0);
+        return new ScenarioReport("LRU of host pools: pool-connections 2, hosts A B A C B (127.0.0.1 on three more ports)",
+                "http", hosts.length, seen, seen, hosts.length - seen, after.discarded - before.discarded,
+                after.evicted - before.evicted, hosts.length, 0);
     }
 
     /** Four callers at once on a pool of maxsize 2 without blocking: 4 opened, 2 discarded on return. */
