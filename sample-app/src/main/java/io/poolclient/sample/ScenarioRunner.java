@@ -29,20 +29,21 @@ import org.springframework.web.client.RestClient;
 @Component
 class ScenarioRunner {
 
-
     private final RestClient rest;
     private final PoolClient pools;
     private final ConnectionLedger ledger;
+    private final UpstreamPorts upstreamPorts;
     private final Environment environment;
     private final ApplicationContext context;
     private final List<ScenarioReport> reports = new ArrayList<>();
     private int port;
 
-    ScenarioRunner(RestClient.Builder builder, PoolClient pools, ConnectionLedger ledger, Environment environment,
-            ApplicationContext context) {
+    ScenarioRunner(RestClient.Builder builder, PoolClient pools, ConnectionLedger ledger, UpstreamPorts upstreamPorts,
+            Environment environment, ApplicationContext context) {
         this.rest = builder.build();
         this.pools = pools;
         this.ledger = ledger;
+        this.upstreamPorts = upstreamPorts;
         this.environment = environment;
         this.context = context;
     }
@@ -86,20 +87,26 @@ class ScenarioRunner {
                 counts("http", "127.0.0.1"), 0);
     }
 
-    /** Three hosts, pool-connections 2: the least recently used host pool is evicted. */
+    /**
+     * Three hosts, pool-connections 2: the least recently used host pool is evicted. The hosts are
+     * 127.0.0.1 on the upstream's three extra ports (a host pool is per host and port).
+     */
     private ScenarioReport lruEviction() {
         String scenario = "lru";
         Counts before = counts("http", null);
-        String[] hosts = {"127.0.0.2", "127.0.0.3", "127.0.0.2", "127.0.0.4", "127.0.0.3"};
+        String a = "127.0.0.1:" + upstreamPorts.port(0);
+        String b = "127.0.0.1:" + upstreamPorts.port(1);
+        String c = "127.0.0.1:" + upstreamPorts.port(2);
+        String[] hosts = {a, b, a, c, b};
         for (String host : hosts) {
-            get(scenario, "http://" + host + ":" + port + "/upstream/hello");
+            get(scenario, "http://" + host + "/upstream/hello");
         }
         Counts after = counts("http", null);
         int seen = ledger.connections(scenario);
         // evicted pools take their counters with them: the upstream's count is the true one
-        return new ScenarioReport("LRU of host pools: pool-connections 2, hosts A B A C B", "http", hosts.length, seen,
-                seen, hosts.length - seen, after.discarded - before.discarded, after.evicted - before.evicted,
-                hosts.length, 0);
+        return new ScenarioReport("LRU of host pools: pool-connections 2, hosts A B A C B (127.0.0.1 on three more ports)",
+                "http", hosts.length, seen, seen, hosts.length - seen, after.discarded - before.discarded,
+                after.evicted - before.evicted, hosts.length, 0);
     }
 
     /** Four callers at once on a pool of maxsize 2 without blocking: 4 opened, 2 discarded on return. */
@@ -107,7 +114,7 @@ class ScenarioRunner {
         String scenario = "overflow";
         Counts before = counts("small", null);
         String group = "overflow-" + UUID.randomUUID();
-        concurrently(4, i -> get(scenario, "http://127.0.0.5:" + port + "/upstream/gather?n=4&group=" + group));
+        concurrently(4, i -> get(scenario, "http://localhost:" + port + "/upstream/gather?n=4&group=" + group));
         return report("Overflow: 4 concurrent callers, pool-maxsize 2, pool-block false", "small", 4, scenario, before,
                 counts("small", null), 0);
     }

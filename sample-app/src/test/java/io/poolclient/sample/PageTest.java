@@ -49,7 +49,7 @@ class PageTest {
         String dom = chromium(profile, "--dump-dom", url);
         assertThat(dom).contains("data-mount=\"small\"", "data-mount=\"blocking\"", "data-mount=\"retrying\"");
         assertThat(dom).contains("class=\"pool\"");
-        assertThat(dom).contains("http://127.0.0.5:" + PORT);
+        assertThat(dom).contains("http://localhost:" + PORT);
         chromium(profile, "--screenshot=" + screenshot, "--window-size=1200,1400", url);
         assertThat(screenshot).exists();
         System.out.println("sample page screenshot: " + screenshot);
