@@ -209,7 +209,7 @@ public final class MountSettings {
     }
 
     /** A duration the way Spring Boot properties spell it, for messages: {@code 30s}, {@code 250ms}, {@code 2m}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (d.toNanos() % 1_000_000 != 0) {
             return d.toNanos() + "ns";

@@ -57,7 +57,6 @@ public final class Exchange {
         // everything from here on runs inside the try, so that no failure of any kind leaves the lease held
         try {
             lease.pool().requestSent();
-            lease.connection().exchangeStarted();
             conn.setSocketTimeout(Timeout.of(readTimeout));
             if (log.isDebugEnabled()) {
                 log.debug("{} {} {} (mount '{}')", message.method(), hostPort, message.target(), mount);

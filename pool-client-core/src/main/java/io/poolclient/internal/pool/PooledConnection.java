@@ -17,7 +17,6 @@ public final class PooledConnection {
     private volatile Throwable leaseSite;
     private boolean reused;
     private volatile boolean leakReported;
-    private long exchanges;
 
     // links of the pool's LeasedList and membership in it, guarded by the owning pool's lock
     PooledConnection prev;
@@ -57,15 +56,6 @@ public final class PooledConnection {
         }
         leakReported = true;
         return true;
-    }
-
-    /** Counts an exchange on this connection; called by the owner. */
-    public void exchangeStarted() {
-        exchanges++;
-    }
-
-    public long exchanges() {
-        return exchanges;
     }
 
     /**
