@@ -1,6 +1,6 @@
 package io.poolclient.bench;
 
-import io.poolclient.testing.nginx.NginxBinary;
+import io.poolclient.testing.ServerBinary;
 import io.poolclient.testing.nginx.NginxSite;
 import io.poolclient.testing.nginx.PrivateNginx;
 import io.poolclient.testing.nginx.SampleContent;
@@ -34,10 +34,10 @@ public final class Nginx implements NginxSite {
 
     /** Starts nginx from {@code $POOLCLIENT_NGINX} or {@code /usr/sbin/nginx}; returns once it answers. */
     public static PrivateNginx start() {
-        if (!NginxBinary.isInstalled()) {
-            throw new IllegalStateException(NginxBinary.notFoundMessage());
+        if (!ServerBinary.NGINX.isInstalled()) {
+            throw new IllegalStateException(ServerBinary.NGINX.notFoundMessage());
         }
-        return PrivateNginx.start(NginxBinary.path(), new Nginx());
+        return PrivateNginx.start(ServerBinary.NGINX.path(), new Nginx());
     }
 
     @Override

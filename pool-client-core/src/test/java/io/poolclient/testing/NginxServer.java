@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
-import io.poolclient.testing.nginx.NginxBinary;
 import io.poolclient.testing.nginx.NginxSite;
 import io.poolclient.testing.nginx.PrivateNginx;
 import io.poolclient.testing.nginx.SampleContent;
@@ -47,8 +46,8 @@ public final class NginxServer implements AutoCloseable {
     /** Environment variable that turns "nginx missing" from a skipped test into a failure. */
     public static final String REQUIRE_ENV = "POOLCLIENT_REQUIRE_NGINX";
     /** Environment variable that overrides the nginx binary (default {@code /usr/sbin/nginx}). */
-    public static final String BINARY_ENV = NginxBinary.ENV;
-    public static final String DEFAULT_BINARY = NginxBinary.DEFAULT;
+    public static final String BINARY_ENV = ServerBinary.NGINX.env();
+    public static final String DEFAULT_BINARY = ServerBinary.NGINX.defaultPath();
 
     public static final String SMALL_BODY = SampleContent.SMALL;
     public static final String ECHO_BODY = "echo: request body discarded\n";
@@ -180,14 +179,14 @@ public final class NginxServer implements AutoCloseable {
     }
 
     private static Path binary() {
-        if (NginxBinary.isInstalled()) {
-            return NginxBinary.path();
+        if (ServerBinary.NGINX.isInstalled()) {
+            return ServerBinary.NGINX.path();
         }
         if ("1".equals(System.getenv(REQUIRE_ENV))) {
-            throw new IllegalStateException(NginxBinary.notFoundMessage() + "; it is required because "
+            throw new IllegalStateException(ServerBinary.NGINX.notFoundMessage() + "; it is required because "
                     + REQUIRE_ENV + "=1");
         }
-        throw new TestAbortedException(NginxBinary.notFoundMessage() + "; skipping (set " + REQUIRE_ENV
+        throw new TestAbortedException(ServerBinary.NGINX.notFoundMessage() + "; skipping (set " + REQUIRE_ENV
                 + "=1 to fail instead)");
     }
 

@@ -1,5 +1,6 @@
 package io.poolclient.testing.dante;
 
+import io.poolclient.testing.ServerBinary;
 import io.poolclient.testing.squid.ForegroundDaemon;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,13 +74,13 @@ public final class PrivateDante implements AutoCloseable {
 
     /** Starts danted, or skips the calling test when it is missing (fails instead under {@value #REQUIRE_ENV}=1). */
     public static PrivateDante startOrSkip() {
-        if (!DanteBinary.isInstalled()) {
+        if (!ServerBinary.DANTE.isInstalled()) {
             if ("1".equals(System.getenv(REQUIRE_ENV))) {
-                throw new IllegalStateException(DanteBinary.notFoundMessage() + "; required by " + REQUIRE_ENV + "=1");
+                throw new IllegalStateException(ServerBinary.DANTE.notFoundMessage() + "; required by " + REQUIRE_ENV + "=1");
             }
-            throw new TestAbortedException(DanteBinary.notFoundMessage() + "; skipping");
+            throw new TestAbortedException(ServerBinary.DANTE.notFoundMessage() + "; skipping");
         }
-        return start(DanteBinary.path());
+        return start(ServerBinary.DANTE.path());
     }
 
     /**

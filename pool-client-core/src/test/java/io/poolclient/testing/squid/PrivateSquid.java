@@ -1,5 +1,6 @@
 package io.poolclient.testing.squid;
 
+import io.poolclient.testing.ServerBinary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -97,13 +98,13 @@ public final class PrivateSquid implements AutoCloseable {
 
     /** Starts squid, or skips the calling test when squid is missing (fails instead under {@value #REQUIRE_ENV}=1). */
     public static PrivateSquid startOrSkip(BasicAuth auth) {
-        if (!SquidBinary.isInstalled()) {
+        if (!ServerBinary.SQUID.isInstalled()) {
             if ("1".equals(System.getenv(REQUIRE_ENV))) {
-                throw new IllegalStateException(SquidBinary.notFoundMessage() + "; required by " + REQUIRE_ENV + "=1");
+                throw new IllegalStateException(ServerBinary.SQUID.notFoundMessage() + "; required by " + REQUIRE_ENV + "=1");
             }
-            throw new TestAbortedException(SquidBinary.notFoundMessage() + "; skipping");
+            throw new TestAbortedException(ServerBinary.SQUID.notFoundMessage() + "; skipping");
         }
-        return start(SquidBinary.path(), auth);
+        return start(ServerBinary.SQUID.path(), auth);
     }
 
     /**
@@ -278,7 +279,7 @@ public final class PrivateSquid implements AutoCloseable {
         }
         if (auth != null) {
             lines.addAll(List.of(
-                    "auth_param basic program " + SquidBinary.NCSA_AUTH + " " + d + "/" + PASSWORDS,
+                    "auth_param basic program " + ServerBinary.SQUID_BASIC_AUTH + " " + d + "/" + PASSWORDS,
                     "auth_param basic children 2 startup=1 idle=1",
                     "auth_param basic realm poolclient-test",
                     "acl authenticated proxy_auth REQUIRED",
