@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmarks module and runs all of it: side by side through RestClient against a private
-# nginx on 127.0.0.1, then the JMH suite (pool acquire+release, LRU lookup, allocation per GET).
+# nginx on 127.0.0.1, the same on the user's path (each client from a Boot context's auto-configured
+# RestClient.Builder), then the JMH suite (pool acquire+release, LRU lookup, allocation per GET).
 #
-#   benchmarks/run.sh           full run (< 15 min), writes benchmarks/RESULTS.md
+#   benchmarks/run.sh           full run (< 25 min), writes benchmarks/RESULTS.md
 #   benchmarks/run.sh --smoke   a few seconds per case (< 2 min), writes benchmarks/target/RESULTS-smoke.md
 #
 # The JVM that runs the benchmarks is $BENCH_JAVA_HOME if set, else Temurin 25 when installed (it adds
@@ -58,9 +59,12 @@ mkdir -p "$work"
 flag=()
 if [ "$mode" = smoke ]; then
   flag=(--smoke)
-  sbs_limit=100; jmh_limit=150
+  sbs_limit=100; jmh_limit=150; up_limit=120
+  # one cell is enough to prove the user's-path harness: every Boot context starts and answers
+  up_cells=(--threads 16 --virtual 0 --sizes json)
 else
-  sbs_limit=600; jmh_limit=330
+  sbs_limit=600; jmh_limit=330; up_limit=600
+  up_cells=(--sizes small,json)
 fi
 
 # CPU used by everything else on the machine while we measure: busy time of all CPUs (/proc/stat)
@@ -75,6 +79,15 @@ sbs_status=0
 timeout --signal=TERM --kill-after=20 "$sbs_limit" \
   "$java" "${jvm_flags[@]}" -Xms1g -Xmx1g -cp "$cp" io.poolclient.bench.SideBySide "${flag[@]}" --out "$work/side-by-side.md" \
   || sbs_status=$?
+
+# --- the user's path: Boot's auto-configured builders, String and JSON-record bodies -------------
+echo "== the user's path: Boot contexts, pool size = threads (limit ${up_limit}s)"
+up_status=0
+timeout --signal=TERM --kill-after=20 "$up_limit" \
+  "$java" "${jvm_flags[@]}" -Xms1g -Xmx1g -cp "$cp" io.poolclient.bench.SideBySide "${flag[@]}" "${up_cells[@]}" \
+  --contenders boot-pool-client,boot-hc5,boot-jetty,boot-reactor,boot-jdk,boot-pool-client-metrics,boot-hc5-metrics \
+  --maxsize threads --out "$work/user-path.md" \
+  || up_status=$?
 
 # --- JMH --------------------------------------------------------------------------------------
 echo "== JMH suite (limit ${jmh_limit}s)"
@@ -138,7 +151,12 @@ loaded=$(awk -v l="$load1_start" -v o="$others_cores" 'BEGIN { print (l >= 1.5 |
     echo "> JMH phase ended with status $jmh_status (124 = time limit); see benchmarks/target/bench-results/jmh.log."
     echo
   fi
+  if [ "$up_status" -ne 0 ]; then
+    echo "> User's-path phase ended with status $up_status (124 = time limit)."
+    echo
+  fi
   [ -f "$work/side-by-side.md" ] && cat "$work/side-by-side.md"
+  [ -f "$work/user-path.md" ] && cat "$work/user-path.md"
   [ -f "$work/jmh.md" ] && cat "$work/jmh.md"
   if [ -f "$here/ANALYSIS.md" ] && [ "$mode" = full ]; then
     echo
@@ -149,6 +167,6 @@ loaded=$(awk -v l="$load1_start" -v o="$others_cores" 'BEGIN { print (l >= 1.5 |
 mkdir -p "$here/target/bench-results"
 cp "$work"/* "$here/target/bench-results/" 2>/dev/null || true
 echo "== wrote $results ($((finished - started)) s)"
-if [ "$sbs_status" -ne 0 ] || [ "$jmh_status" -ne 0 ]; then
+if [ "$sbs_status" -ne 0 ] || [ "$up_status" -ne 0 ] || [ "$jmh_status" -ne 0 ]; then
   exit 1
 fi

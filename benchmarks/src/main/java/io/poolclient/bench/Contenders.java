@@ -57,6 +57,9 @@ public final class Contenders {
 
     /** A new contender talking to {@code nginx}'s host and port. */
     public static Contender create(String id, PrivateNginx nginx, int maxsize) throws Exception {
+        if (BootContenders.owns(id)) {
+            return BootContenders.create(id, maxsize);
+        }
         return switch (id) {
             case "pool-client" -> poolClient(maxsize);
             case "pool-client-engine" -> poolClientEngine(maxsize);

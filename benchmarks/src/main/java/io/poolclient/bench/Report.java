@@ -14,15 +14,22 @@ final class Report {
     static String sideBySide(SideBySide.Settings s, List<SideBySide.Cell> cells, Map<String, String> descriptions,
             boolean virtualAvailable, long seconds) {
         StringBuilder md = new StringBuilder();
-        md.append("## Side by side through `RestClient` (nginx, 127.0.0.1)\n\n");
+        String lead = s.lead();
+        boolean userPath = BootContenders.owns(lead);
+        md.append(userPath ? "## The user's path: Boot's auto-configured `RestClient.Builder` (nginx, 127.0.0.1)\n\n"
+                : "## Side by side through `RestClient` (nginx, 127.0.0.1)\n\n");
         md.append(String.format(Locale.ROOT,
-                "Settings: pool-maxsize / connection cap **%d** for every client that has one; %s; per cell: every client "
+                "Settings: pool-maxsize / connection cap **%s** for every client that has one; %s; per cell: every client "
                         + "built fresh, 1 warm-up round of %d ms, then %d measured round(s) of %d ms, interleaved "
                         + "(A B C … A B C …); each worker bounded by time and by %,d requests. Wall time %d s.%s\n\n",
-                s.maxsize, "pool-client with pool-block true", s.warmupMs, s.rounds, s.roundMs, s.maxRequestsPerThread, seconds,
+                s.maxsize > 0 ? Integer.toString(s.maxsize) : "= threads", "pool-client with pool-block true", s.warmupMs, s.rounds, s.roundMs, s.maxRequestsPerThread, seconds,
                 s.smoke ? " **SMOKE MODE: numbers are not meaningful.**" : ""));
         md.append("nginx: one process, one worker, `keepalive_timeout 120s 120s`, `keepalive_requests 1000000000`, "
-                + "access log off. Body read fully as `byte[]` via `retrieve().body(byte[].class)`. Latency: per request, "
+                + "access log off. " + (userPath
+                        ? "Bodies read as a user does: `retrieve().body(String.class)`, the JSON target as a record "
+                                + "(`body(Catalog.class)`) through Boot's Jackson converter. "
+                        : "Body read fully as `byte[]` via `retrieve().body(byte[].class)`. ")
+                + "Latency: per request, "
                 + "log-linear histogram (±1.6%). *conns* = TCP connections nginx accepted from that client over warm-up "
                 + "and all rounds of the cell (expected: min(threads, pool-maxsize); `simple` keeps one keep-alive cache "
                 + "for the whole JVM, so it can show 0 where it reuses connections an earlier cell opened). "
@@ -46,18 +53,18 @@ final class Report {
         for (String size : sizes) {
             SideBySide.Cell first = cells.stream().filter(c -> c.target().name().equals(size)).findFirst().orElseThrow();
             md.append("### ").append(size).append(" (`").append(first.target().path()).append("`)\n\n");
-            md.append("| threads | client | req/s | p50 µs | p99 µs | CPU µs/req | conns | errors | × pool-client | × raw | spread |\n");
+            md.append("| threads | client | req/s | p50 µs | p99 µs | CPU µs/req | conns | errors | × " + lead + " | × raw | spread |\n");
             md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (SideBySide.Cell cell : cells) {
                 if (!cell.target().name().equals(size)) {
                     continue;
                 }
-                SideBySide.Tally pc = cell.tallies().get("pool-client");
+                SideBySide.Tally pc = cell.tallies().get(lead);
                 SideBySide.Tally raw = cell.tallies().get("raw");
                 boolean firstRow = true;
                 for (SideBySide.Tally t : cell.tallies().values()) {
                     md.append("| ").append(firstRow ? cell.load().label() : "").append(" | ")
-                            .append(t.id.equals("pool-client") ? "**pool-client**" : t.id).append(" | ")
+                            .append(t.id.equals(lead) ? "**" + lead + "**" : t.id).append(" | ")
                             .append(String.format(Locale.ROOT, "%,.0f", t.rate())).append(" | ")
                             .append(micros(t.latency.quantile(0.50))).append(" | ")
                             .append(micros(t.latency.quantile(0.99))).append(" | ")
@@ -74,6 +81,9 @@ final class Report {
         }
         errors(md, cells);
         targets(md, s, cells);
+        if (userPath) {
+            userPathTargets(md, s, cells);
+        }
         return md.toString();
     }
 
@@ -108,7 +118,7 @@ final class Report {
         for (SideBySide.Cell cell : cells) {
             SideBySide.Tally pc = cell.tallies().get("pool-client");
             SideBySide.Tally raw = cell.tallies().get("raw");
-            int expected = Math.min(cell.load().threads(), s.maxsize);
+            int expected = Math.min(cell.load().threads(), s.maxsizeFor(cell.load()));
             SideBySide.Tally best = null;
             SideBySide.Tally capped = null;
             for (String id : Contenders.PEERS) {
@@ -140,6 +150,52 @@ final class Report {
                             rawApplies ? (toRaw >= 0.75 ? "✅" : "❌") : "")).append(" | ")
                     .append(pc.connections).append(" (").append(expected).append(") ")
                     .append(pc.connections == expected ? "✅" : "❌").append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /**
+     * The user's-path targets: pool-client against HttpClient 5, both through Boot's auto-configured builder
+     * (req/s ≥ 1.10×, CPU per request ≤ 0.85×), and its p99 against the best peer that held the same
+     * connection budget; the same for the pair with Micrometer on where both ran.
+     */
+    private static void userPathTargets(StringBuilder md, SideBySide.Settings s, List<SideBySide.Cell> cells) {
+        md.append("### Targets on the user's path\n\n");
+        md.append("pool-client / HttpClient 5, both from Boot's auto-configured builder in the same run; *capped peer* = the "
+                + "best Boot peer that opened no more than min(threads, cap) connections.\n\n");
+        md.append("| size | threads | pair | req/s ratio (≥ 1.10) | CPU µs/req pool-client / hc5 | CPU ratio (≤ 0.85) "
+                + "| p99 µs pool-client / best capped peer | p99 ok |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---|\n");
+        for (SideBySide.Cell cell : cells) {
+            int cap = s.maxsizeFor(cell.load());
+            int expected = Math.min(cell.load().threads(), cap);
+            for (String suffix : List.of("", "-metrics")) {
+                SideBySide.Tally pc = cell.tallies().get("boot-pool-client" + suffix);
+                SideBySide.Tally hc5 = cell.tallies().get("boot-hc5" + suffix);
+                if (pc == null || hc5 == null || hc5.rate() == 0) {
+                    continue;
+                }
+                SideBySide.Tally capped = null;
+                for (SideBySide.Tally t : cell.tallies().values()) {
+                    boolean peer = BootContenders.owns(t.id) && !t.id.startsWith("boot-pool-client")
+                            && t.id.endsWith("-metrics") == !suffix.isEmpty();
+                    if (peer && t.connections <= expected && (capped == null || t.rate() > capped.rate())) {
+                        capped = t;
+                    }
+                }
+                double ratio = pc.rate() / hc5.rate();
+                double cpu = hc5.cpuMicrosPerRequest() <= 0 ? 0 : pc.cpuMicrosPerRequest() / hc5.cpuMicrosPerRequest();
+                long p99 = pc.latency.quantile(0.99);
+                long peerP99 = capped == null ? 0 : capped.latency.quantile(0.99);
+                md.append("| ").append(cell.target().name()).append(" | ").append(cell.load().label()).append(" | ")
+                        .append(suffix.isEmpty() ? "no Micrometer" : "Micrometer on").append(" | ")
+                        .append(String.format(Locale.ROOT, "%.2f× %s", ratio, ratio >= 1.10 ? "✅" : "❌")).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.1f / %.1f", pc.cpuMicrosPerRequest(), hc5.cpuMicrosPerRequest()))
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.2f %s", cpu, cpu > 0 && cpu <= 0.85 ? "✅" : "❌")).append(" | ")
+                        .append(micros(p99)).append(" / ").append(capped == null ? "-" : micros(peerP99) + " (" + capped.id + ")")
+                        .append(" | ").append(capped != null && p99 <= peerP99 ? "✅" : "❌").append(" |\n");
+            }
         }
         md.append('\n');
     }

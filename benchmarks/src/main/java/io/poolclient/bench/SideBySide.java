@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * and all rounds of that contender (its own probes excluded).
  *
  * <p>Usage: {@code SideBySide [--smoke] [--threads 1,16,64] [--virtual 64|0] [--sizes small,json,big]
- * [--contenders ...] [--warmup-ms N] [--round-ms N] [--rounds N] [--maxsize N] [--out file.md]}
+ * [--contenders ...] [--warmup-ms N] [--round-ms N] [--rounds N] [--maxsize N|threads] [--out file.md]}
  */
 public final class SideBySide {
 
@@ -49,6 +49,16 @@ public final class SideBySide {
         long jvmWarmupMs = 1500;
         Path out = Path.of("side-by-side.md");
         boolean smoke;
+
+        /** The connection cap of a cell: {@link #maxsize}, or the thread count with {@code --maxsize threads}. */
+        int maxsizeFor(Load load) {
+            return maxsize > 0 ? maxsize : load.threads();
+        }
+
+        /** The contender the report compares everyone with: the first one given. */
+        String lead() {
+            return contenders.get(0);
+        }
 
         static Settings parse(String[] args) {
             Settings s = new Settings();
@@ -74,7 +84,7 @@ public final class SideBySide {
                     case "--warmup-ms" -> s.warmupMs = Long.parseLong(v);
                     case "--round-ms" -> s.roundMs = Long.parseLong(v);
                     case "--rounds" -> s.rounds = Integer.parseInt(v);
-                    case "--maxsize" -> s.maxsize = Integer.parseInt(v);
+                    case "--maxsize" -> s.maxsize = v.equals("threads") ? 0 : Integer.parseInt(v);
                     case "--max-requests" -> s.maxRequestsPerThread = Long.parseLong(v);
                     case "--jvm-warmup-ms" -> s.jvmWarmupMs = Long.parseLong(v);
                     case "--out" -> s.out = Path.of(v);
@@ -156,7 +166,7 @@ public final class SideBySide {
 
     public static void main(String[] args) throws Exception {
         Settings s = Settings.parse(args);
-        Contenders.configureHttpUrlConnection(s.maxsize);
+        Contenders.configureHttpUrlConnection(s.maxsize > 0 ? s.maxsize : s.threads.stream().max(Integer::compare).orElse(16));
         List<Load> loads = new ArrayList<>();
         s.threads.forEach(t -> loads.add(new Load(t, false)));
         boolean virtualAvailable = virtualThreadsSupported();
@@ -193,9 +203,10 @@ public final class SideBySide {
         }
         long perRun = Math.max(50, s.jvmWarmupMs / s.sizes.size());
         for (String id : s.contenders) {
-            try (Contender c = Contenders.create(id, nginx, s.maxsize)) {
+            Load load = new Load(4, false);
+            try (Contender c = Contenders.create(id, nginx, s.maxsizeFor(load))) {
                 for (String size : s.sizes) {
-                    run(c, Target.of(nginx, size), new Load(Math.min(4, s.maxsize), false), perRun, s.maxRequestsPerThread);
+                    run(c, Target.of(nginx, size), load, perRun, s.maxRequestsPerThread);
                 }
             }
         }
@@ -208,7 +219,7 @@ public final class SideBySide {
         Map<String, Tally> tallies = new LinkedHashMap<>();
         try {
             for (String id : s.contenders) {
-                Contender c = Contenders.create(id, nginx, s.maxsize);
+                Contender c = Contenders.create(id, nginx, s.maxsizeFor(load));
                 contenders.put(id, c);
                 descriptions.putIfAbsent(id, c.description());
                 tallies.put(id, new Tally(id));
