@@ -6,7 +6,6 @@ import io.poolclient.PoolClient;
 import io.poolclient.PoolSnapshot;
 import io.poolclient.PoolTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -136,6 +135,16 @@ class LoadRunner implements DisposableBean {
                 retries.get(), run == null ? null : run.status());
     }
 
+    /**
+     * Waits until no run is in progress.
+     *
+     * @return {@code false} if the run in progress had not ended within {@code timeout}
+     */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        Run run = current.get();
+        return run == null || run.finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Stops the run in progress, if any (its calls are interrupted). */
     @Override
     public void destroy() {
@@ -196,6 +205,7 @@ class LoadRunner implements DisposableBean {
         final AtomicInteger timedOut = new AtomicInteger();
         final AtomicInteger errors = new AtomicInteger();
         final AtomicLong retried = new AtomicLong();
+        final CountDownLatch finished = new CountDownLatch(1);
         volatile ExecutorService threads;
         volatile boolean done;
 
@@ -215,28 +225,26 @@ class LoadRunner implements DisposableBean {
         }
 
         void execute() {
+            long attemptsBefore = attempts(request.mount());
             ExecutorService threads = Executors.newFixedThreadPool(request.calls(), r -> {
                 Thread t = new Thread(r, "sample-load-" + id + "-call");
                 t.setDaemon(true);
                 return t;
             });
             this.threads = threads;
-            long attemptsBefore = attempts(request.mount());
-            CountDownLatch go = new CountDownLatch(1);
-            List<Runnable> tasks = new ArrayList<>();
-            for (int i = 0; i < request.calls(); i++) {
-                tasks.add(() -> {
-                    try {
-                        go.await();
-                        call();
-                    }
-                    catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
             try {
-                tasks.forEach(threads::execute);
+                CountDownLatch go = new CountDownLatch(1);
+                for (int i = 0; i < request.calls(); i++) {
+                    threads.execute(() -> {
+                        try {
+                            go.await();
+                            call();
+                        }
+                        catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
                 go.countDown();
                 threads.shutdown();
                 if (!threads.awaitTermination(MAX_RUN.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -245,14 +253,19 @@ class LoadRunner implements DisposableBean {
                 }
             }
             catch (InterruptedException e) {
-                threads.shutdownNow();
                 Thread.currentThread().interrupt();
             }
             finally {
-                long extra = Math.max(0, attempts(request.mount()) - attemptsBefore - request.calls());
-                retried.set(extra);
-                retries.addAndGet(extra);
-                done = true;
+                threads.shutdownNow();
+                try {
+                    long extra = Math.max(0, attempts(request.mount()) - attemptsBefore - request.calls());
+                    retried.set(extra);
+                    retries.addAndGet(extra);
+                }
+                finally {
+                    done = true;
+                    finished.countDown();
+                }
             }
         }
 
