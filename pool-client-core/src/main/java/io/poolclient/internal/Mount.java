@@ -4,6 +4,7 @@ import io.poolclient.MountSettings;
 import io.poolclient.TlsConfig;
 import io.poolclient.internal.pool.PoolManager;
 import io.poolclient.retry.Retry;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Thread-safe: the
@@ -17,6 +18,8 @@ public final class Mount {
     private volatile MountSettings settings;
     private final Retry retry;
     private final PoolManager pools;
+    /** Serialises {@link #update} calls; never held by a request. */
+    private final ReentrantLock updates = new ReentrantLock();
 
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
         this.name = name;
@@ -49,8 +52,15 @@ public final class Mount {
      * @return the pools dropped
      */
     public int useTls(TlsConfig tls) {
-        TlsConfig old = settings.tls();
-        settings = MountSettings.builder().tls(tls).build().withFallback(settings);
+        TlsConfig old;
+        updates.lock();
+        try {
+            old = settings.tls();
+            settings = MountSettings.builder().tls(tls).build().withFallback(settings);
+        }
+        finally {
+            updates.unlock();
+        }
         return old == null || old.equals(tls) ? 0 : pools.dropIf(key -> old.equals(key.tls()));
     }
 
@@ -60,6 +70,28 @@ public final class Mount {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /**
+     * Applies a live change of settings: the keys set in {@code changes} replace the current ones
+     * for every later request and acquire, and the pool manager and its pools follow the new
+     * {@code pool-connections}, {@code pool-maxsize} and {@code pool-block} (see
+     * {@link PoolManager#resize}). Changes to one mount are applied one at a time, in the order they
+     * are made.
+     *
+     * @return the settings now in force
+     */
+    public MountSettings update(MountSettings changes) {
+        updates.lock();
+        try {
+            MountSettings updated = changes.withFallback(settings);
+            settings = updated;
+            pools.resize(updated.poolConnections(), updated);
+            return updated;
+        }
+        finally {
+            updates.unlock();
+        }
     }
 
     @Override

@@ -40,6 +40,11 @@ final class PoolCounters {
         discarded++;
     }
 
+    /** {@code n} connections did not fit after the pool shrank and are closed. Lock held. */
+    void countDiscarded(int n) {
+        discarded += n;
+    }
+
     /** A connection is closed for {@code reason}. Lock held. */
     void countClosed(CloseReason reason) {
         countClosed(reason, 1);

@@ -30,7 +30,8 @@ public final class PoolManager {
     private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
 
     private final String mount;
-    private final int poolConnections;
+    /** Changed by {@link #resize}; read without the lock by {@link #poolConnections()} only. */
+    private volatile int poolConnections;
     private final Function<HostKey, HostPool> factory;
     private final PoolListeners listeners;
     private final ReentrantLock lock = new ReentrantLock();
@@ -173,6 +174,55 @@ public final class PoolManager {
         List<HostPool> list = new ArrayList<>(pools.values());
         list.sort((a, b) -> Long.compare(a.lastUsedNanos() - b.lastUsedNanos(), 0));
         return list;
+    }
+
+    /**
+     * The pool for {@code key} if one exists now; creates nothing and does not mark it used.
+     */
+    public HostPool find(HostKey key) {
+        return pools.get(key);
+    }
+
+    /**
+     * Follows a live change of the mount's settings: keeps at most {@code poolConnections} pools from
+     * now on, evicting the least recently used past that (counted as evictions), and has every
+     * remaining pool {@link HostPool#resize follow} {@code settings}. Pools created later are made by
+     * the factory, which must already use the new settings.
+     */
+    public void resize(int poolConnections, io.poolclient.MountSettings settings) {
+        if (poolConnections < 1) {
+            throw new IllegalArgumentException("poolConnections must be >= 1, was " + poolConnections);
+        }
+        List<HostPool> surplus = new ArrayList<>();
+        List<HostPool> kept;
+        lock.lock();
+        try {
+            this.poolConnections = poolConnections;
+            while (pools.size() > poolConnections) {
+                HostPool eldest = leastRecentlyUsed();
+                pools.remove(eldest.key());
+                evicted++;
+                listeners.recordRemoved(eldest.view(), true);
+                surplus.add(eldest);
+            }
+            kept = new ArrayList<>(pools.values());
+        }
+        finally {
+            lock.unlock();
+        }
+        listeners.deliver();
+        for (HostPool p : surplus) {
+            log.debug("Mount '{}' keeps {} host pools now: evicting {}", mount, poolConnections, p.key());
+            p.retire();
+        }
+        kept.forEach(p -> p.resize(settings));
+    }
+
+    /** As {@link #close()}, returning the pools it shut down. */
+    public List<HostPool> shutdownAll() {
+        List<HostPool> pools = remove(key -> true, true);
+        pools.forEach(HostPool::shutdown);
+        return pools;
     }
 
     /** Pools evicted by the LRU since start. */
