@@ -8,8 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Thread-safe: the
- * settings are replaced as a whole (only their TLS material changes, see {@link #useTls}) and the
- * pool manager is thread-safe.
+ * settings are replaced as a whole (their TLS material by {@link #useTls}, pool sizes and timeouts by
+ * {@link #update}; both one at a time) and the pool manager is thread-safe.
  */
 public final class Mount {
 

@@ -1,5 +1,6 @@
 package io.poolclient.internal.pool;
 
+import io.poolclient.MountSettings;
 import io.poolclient.PoolListener;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * connections closed now, its leased ones when returned). A caller that looked up a pool just before
  * it was evicted may still use it; its connections then close on return. Pools appearing and going
  * are recorded with the client's {@link PoolListeners} under the lock, in the order the map changed,
- * and delivered to the listeners once it is released.
+ * and delivered to the listeners once it is released. {@link #resize} lowers or raises
+ * {@code poolConnections} under the same lock (evicting the surplus as above) and then has each pool
+ * follow the new settings.
  */
 public final class PoolManager {
 
@@ -189,7 +192,7 @@ public final class PoolManager {
      * remaining pool {@link HostPool#resize follow} {@code settings}. Pools created later are made by
      * the factory, which must already use the new settings.
      */
-    public void resize(int poolConnections, io.poolclient.MountSettings settings) {
+    public void resize(int poolConnections, MountSettings settings) {
         if (poolConnections < 1) {
             throw new IllegalArgumentException("poolConnections must be >= 1, was " + poolConnections);
         }
