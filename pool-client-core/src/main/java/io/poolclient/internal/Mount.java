@@ -17,6 +17,7 @@ public final class Mount {
     private volatile MountSettings settings;
     private final Retry retry;
     private final PoolManager pools;
+    private final RetryBudget retryBudget;
 
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
         this.name = name;
@@ -24,6 +25,7 @@ public final class Mount {
         this.settings = settings;
         this.retry = settings.retryPolicy();
         this.pools = pools;
+        this.retryBudget = RetryBudget.of(retry);
     }
 
     public String name() {
@@ -60,6 +62,11 @@ public final class Mount {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /** The mount's retry budget (one that allows every retry when {@code retry.budget-percent} is unset). */
+    RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * none missed: once the engine is quiet, the pools a listener was told of and not told gone are
  * exactly the live ones. Once a removal returns, the listener hears no more of these events (unless
  * it was removed by a callback of the very event being delivered: that one still reaches it).</li>
- * <li><b>The hot path</b> ({@code connectionAcquired}, {@code acquireTimedOut}): one volatile read of
+ * <li><b>The hot path</b> ({@code connectionAcquired}, {@code acquireTimedOut}, {@code connectFinished},
+ * {@code leaseEnded}, {@code retryDecided}): one volatile read of
  * an immutable array and a loop over it; no lock, no allocation. These come on the caller's thread
  * and may reach a listener before the {@code poolAdded} of a pool that another thread has just
  * created and not yet delivered, or after the {@code poolRemoved} of a pool a caller looked up just
@@ -222,6 +223,42 @@ public final class PoolListeners implements PoolListener {
             }
             catch (RuntimeException ex) {
                 log.warn("Pool listener {} failed on acquireTimedOut({})", l, pool, ex);
+            }
+        }
+    }
+
+    @Override
+    public void connectFinished(HostPoolView pool, long nanos, boolean succeeded) {
+        for (PoolListener l : listeners) {
+            try {
+                l.connectFinished(pool, nanos, succeeded);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Pool listener {} failed on connectFinished({})", l, pool, ex);
+            }
+        }
+    }
+
+    @Override
+    public void leaseEnded(HostPoolView pool, long heldNanos) {
+        for (PoolListener l : listeners) {
+            try {
+                l.leaseEnded(pool, heldNanos);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Pool listener {} failed on leaseEnded({})", l, pool, ex);
+            }
+        }
+    }
+
+    @Override
+    public void retryDecided(HostPoolView pool, String kind, boolean made) {
+        for (PoolListener l : listeners) {
+            try {
+                l.retryDecided(pool, kind, made);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Pool listener {} failed on retryDecided({})", l, pool, ex);
             }
         }
     }

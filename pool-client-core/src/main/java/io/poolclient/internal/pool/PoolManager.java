@@ -188,6 +188,18 @@ public final class PoolManager {
         return poolConnections;
     }
 
+    /**
+     * Tells the listeners that a failed try of a request to {@code key} is retried ({@code made}) or
+     * not, the retry budget being exhausted; nothing when that host has no pool in this mount now
+     * (evicted meanwhile). Any thread, no lock.
+     */
+    public void retryDecided(HostKey key, String kind, boolean made) {
+        HostPool pool = pools.get(key);
+        if (pool != null) {
+            pool.events().retryDecided(kind, made);
+        }
+    }
+
     @Override
     public String toString() {
         return "PoolManager[" + mount + ", " + Map.of("pools", pools().size(), "evicted", evicted()) + "]";
