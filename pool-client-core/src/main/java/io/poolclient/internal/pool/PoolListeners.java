@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * it was removed by a callback of the very event being delivered: that one still reaches it).</li>
  * <li><b>The hot path</b> ({@code connectionAcquired}, {@code acquireTimedOut}, {@code connectFinished},
  * {@code leaseEnded}, {@code retryDecided}): one volatile read of
- * an immutable array and a loop over it; no lock, no allocation. These come on the caller's thread
- * and may reach a listener before the {@code poolAdded} of a pool that another thread has just
- * created and not yet delivered, or after the {@code poolRemoved} of a pool a caller looked up just
+ * an immutable array and a loop over it; no lock, no allocation. These come on the caller's thread.
+ * A caller that finds a pool another thread has just created and not yet delivered delivers it first
+ * or waits for that delivery ({@link #catchUp()}), so these never reach a listener before the pool's
+ * {@code poolAdded}; they may reach it after the {@code poolRemoved} of a pool a caller looked up just
  * before it was evicted; a listener removed a moment ago may still hear a few from calls already
  * under way.</li>
  * </ul>
@@ -157,6 +158,17 @@ public final class PoolListeners implements PoolListener {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Makes sure every pool recorded so far has been delivered before the caller goes on: delivers
+     * what is recorded, or waits for a delivery under way on another thread. One volatile read or two
+     * when nothing is pending (the hot path of a pool lookup).
+     */
+    void catchUp() {
+        if (!recorded.isEmpty() || lock.isLocked()) {
+            deliver();
         }
     }
 

@@ -64,8 +64,18 @@ public final class PoolManager {
         this.listeners = listeners;
     }
 
-    /** The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently used. */
+    /**
+     * The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently
+     * used. Its {@code poolAdded} has reached the listeners when this returns, also when another thread
+     * created it a moment ago, so the events of its use come after it.
+     */
     public HostPool pool(HostKey key) {
+        HostPool pool = findOrCreate(key);
+        listeners.catchUp();
+        return pool;
+    }
+
+    private HostPool findOrCreate(HostKey key) {
         HostPool existing = pools.get(key);
         if (existing != null) {
             existing.touch(System.nanoTime());

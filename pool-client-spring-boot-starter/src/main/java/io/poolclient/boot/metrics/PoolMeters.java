@@ -212,10 +212,10 @@ public final class PoolMeters implements PoolListener, MeterBinder {
                 counters = slot.retries.get(retryTags);
                 if (counters == null) {
                     counters = new CopyOnWriteArrayList<>();
-                    slot.retries.put(retryTags, counters);
                     for (MeterRegistry registry : registries) {
                         slot.registerRetries(registry, retryTags, counters);
                     }
+                    slot.retries.put(retryTags, counters); // published complete: lock-free readers count at once
                 }
             }
             finally {
