@@ -106,8 +106,8 @@ final class Call {
     boolean budgetAllowsRetry(Attempt attempt, String kind) {
         boolean made = mount.retryBudget().tryRetry();
         mount.pools().retryDecided(attempt.key(), kind, made);
-        if (!made) {
-            log.info("Not retrying {} through mount '{}': retry budget exhausted", Attempt.describe(request, attempt.key()),
+        if (!made) { // DEBUG: in a storm every call ends here, and its failure says so anyway
+            log.debug("Not retrying {} through mount '{}': retry budget exhausted", Attempt.describe(request, attempt.key()),
                     mount.name());
         }
         return made;
