@@ -67,7 +67,8 @@ public final class PoolManager {
     /**
      * The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently
      * used. Its {@code poolAdded} has reached the listeners when this returns, also when another thread
-     * created it a moment ago, so the events of its use come after it.
+     * created it a moment ago, so the events of its use come after it (not so on a thread inside a
+     * listener's callback, which cannot wait for the delivery it is part of).
      */
     public HostPool pool(HostKey key) {
         HostPool pool = findOrCreate(key);
