@@ -20,6 +20,7 @@ public final class Mount {
     private final PoolManager pools;
     /** Serialises {@link #update} calls; never held by a request. */
     private final ReentrantLock updates = new ReentrantLock();
+    private final RetryBudget retryBudget;
 
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
         this.name = name;
@@ -27,6 +28,7 @@ public final class Mount {
         this.settings = settings;
         this.retry = settings.retryPolicy();
         this.pools = pools;
+        this.retryBudget = RetryBudget.of(retry);
     }
 
     public String name() {
@@ -92,6 +94,11 @@ public final class Mount {
         finally {
             updates.unlock();
         }
+    }
+
+    /** The mount's retry budget (one that allows every retry when {@code retry.budget-percent} is unset). */
+    RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     @Override

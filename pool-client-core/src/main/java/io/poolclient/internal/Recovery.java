@@ -7,6 +7,7 @@ import io.poolclient.RetriesExhaustedException;
 import io.poolclient.internal.http.AttemptFailedException;
 import io.poolclient.retry.Retry;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * response byte goes once more, at once and on a new connection, without spending the retry budget
  * (the server closed an idle keep-alive connection as we reused it); a connect failure, or a
  * failure of a method the policy retries whose body can be sent again, spends one connect or read
- * retry and waits the policy's backoff; anything else gives up. Stateless; runs on the calling
+ * retry and waits the policy's backoff, if the mount's retry budget allows it (else it gives up as if
+ * the policy had run out, saying {@code retry budget exhausted}); anything else gives up. Stateless; runs on the calling
  * thread.
  */
 final class Recovery {
@@ -41,6 +43,7 @@ final class Recovery {
         if (e.noResponse() && e.reusedConnection() && !call.staleRetried() && resendable
                 && IDEMPOTENT.contains(request.method())) {
             call.retryOnNewConnection();
+            call.retryOutsideBudget(attempt, "stale");
             log.debug("Reused connection to {} (mount '{}') was closed by the server before a response; "
                     + "retrying once on a new connection", attempt.key().hostPort(), call.mount().name());
             return;
@@ -62,6 +65,12 @@ final class Recovery {
             throw new RetriesExhaustedException("Max retries exceeded (" + after.attempts() + " attempts) for "
                     + Attempt.describe(call.request(), attempt.key()) + " through mount '" + mount + "': "
                     + failure.getMessage(), mount, attempt.key().hostPort(), after.attempts(), failure);
+        }
+        if (!call.budgetAllowsRetry(attempt, kind.name().toLowerCase(Locale.ROOT))) {
+            String mount = call.mount().name();
+            throw new RetriesExhaustedException("Max retries exceeded (retry budget exhausted after " + after.attempts()
+                    + " attempts) for " + Attempt.describe(call.request(), attempt.key()) + " through mount '" + mount
+                    + "': " + failure.getMessage(), mount, attempt.key().hostPort(), after.attempts(), failure);
         }
         call.pauseForRetry(after, failure.getMessage(), after.backoff(), attempt.key());
     }

@@ -104,6 +104,9 @@ public final class PoolClientPropertiesMapper {
         map.from(r::getBackoffJitter).to(named(property, b::backoffJitter));
         map.from(r::getRespectRetryAfter).to(named(property, b::respectRetryAfter));
         map.from(r::getRaiseOnStatus).to(named(property, b::raiseOnStatus));
+        map.from(r::getBudgetPercent).to(named(property, b::budgetPercent));
+        map.from(r::getBudgetMinPerSecond).to(named(property, b::budgetMinPerSecond));
+        map.from(r::getBudgetWindow).to(named(property, b::budgetWindow));
         return b.build();
     }
 

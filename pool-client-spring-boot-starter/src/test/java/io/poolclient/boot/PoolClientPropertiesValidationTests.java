@@ -108,6 +108,29 @@ class PoolClientPropertiesValidationTests {
     }
 
     @Test
+    void retryBudgetKeysAreValidatedWithTheirFullName() {
+        assertThat(failure("pool-client.mounts.https.retry.budget-percent=-1"))
+            .contains("pool-client.mounts.https.retry.budget-percent must be between 0 and 1000, was -1");
+        assertThat(failure("pool-client.defaults.retry.budget-min-per-second=-1"))
+            .contains("pool-client.defaults.retry.budget-min-per-second must be >= 0, was -1");
+        assertThat(failure("pool-client.mounts.https.retry.budget-window=500ms"))
+            .contains("pool-client.mounts.https.retry.budget-window must be at least 1s");
+    }
+
+    @Test
+    void aRetryBudgetFromPropertiesReachesTheEngine() {
+        runner.withPropertyValues("pool-client.mounts.payments.prefix=https://api.example/",
+                "pool-client.mounts.payments.retry.budget-percent=20", "pool-client.mounts.payments.retry.budget-window=30s")
+            .run(context -> {
+                io.poolclient.retry.Retry retry = context.getBean(PoolClient.class).settings("payments").orElseThrow()
+                    .retryPolicy();
+                assertThat(retry.budgetPercent()).isEqualTo(20.0);
+                assertThat(retry.budgetMinPerSecond()).isEqualTo(10);
+                assertThat(retry.budgetWindow()).hasSeconds(30);
+            });
+    }
+
+    @Test
     void unknownRedirectsValueIsABindingFailureNamingTheProperty() {
         String message = failure("pool-client.mounts.https.redirects=sometimes");
         assertThat(message).contains("sometimes");

@@ -277,14 +277,17 @@ public final class HostPool {
 
     private PooledConnection open(Opener opener, long start) throws IOException {
         PooledConnection fresh;
+        long connectStart = System.nanoTime();
         try {
             fresh = opener.open();
         }
         catch (IOException | RuntimeException | Error e) {
             connectFailed();
+            events.connectFinished(System.nanoTime() - connectStart, false);
             throw e;
         }
         long now = System.nanoTime();
+        events.connectFinished(now - connectStart, true);
         long opened;
         lock.lock();
         try {
@@ -625,6 +628,11 @@ public final class HostPool {
     /** The read-only view of this pool that listeners are given. */
     public HostPoolView view() {
         return view;
+    }
+
+    /** Where this pool's connect, lease and retry events go. */
+    AcquireEvents events() {
+        return events;
     }
 
     @Override

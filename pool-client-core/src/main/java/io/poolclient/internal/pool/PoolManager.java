@@ -68,8 +68,19 @@ public final class PoolManager {
         this.listeners = listeners;
     }
 
-    /** The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently used. */
+    /**
+     * The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently
+     * used. Its {@code poolAdded} has reached the listeners when this returns, also when another thread
+     * created it a moment ago, so the events of its use come after it (not so on a thread inside a
+     * listener's callback, which cannot wait for the delivery it is part of).
+     */
     public HostPool pool(HostKey key) {
+        HostPool pool = findOrCreate(key);
+        listeners.catchUp();
+        return pool;
+    }
+
+    private HostPool findOrCreate(HostKey key) {
         HostPool existing = pools.get(key);
         if (existing != null) {
             existing.touch(System.nanoTime());
@@ -239,6 +250,18 @@ public final class PoolManager {
 
     public int poolConnections() {
         return poolConnections;
+    }
+
+    /**
+     * Tells the listeners that a failed try of a request to {@code key} is retried ({@code made}) or
+     * not, the retry budget being exhausted; nothing when that host has no pool in this mount now
+     * (evicted meanwhile). Any thread, no lock.
+     */
+    public void retryDecided(HostKey key, String kind, boolean made) {
+        HostPool pool = pools.get(key);
+        if (pool != null) {
+            pool.events().retryDecided(kind, made);
+        }
     }
 
     @Override

@@ -70,6 +70,11 @@ public final class SettingsDescription {
         r.put("backoffJitter", format(retry.backoffJitter()));
         r.put("respectRetryAfter", retry.respectRetryAfter());
         r.put("raiseOnStatus", retry.raiseOnStatus());
+        if (retry.hasBudget()) {
+            r.put("budgetPercent", retry.budgetPercent());
+            r.put("budgetMinPerSecond", retry.budgetMinPerSecond());
+            r.put("budgetWindow", format(retry.budgetWindow()));
+        }
         return r;
     }
 
