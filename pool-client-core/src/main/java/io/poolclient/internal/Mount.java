@@ -3,6 +3,8 @@ package io.poolclient.internal;
 import io.poolclient.MountSettings;
 import io.poolclient.TlsConfig;
 import io.poolclient.internal.pool.PoolManager;
+import io.poolclient.internal.proxy.MountProxy;
+import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.retry.Retry;
 
 /**
@@ -17,6 +19,7 @@ public final class Mount {
     private volatile MountSettings settings;
     private final Retry retry;
     private final PoolManager pools;
+    private volatile MountProxy proxy;
 
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
         this.name = name;
@@ -60,6 +63,20 @@ public final class Mount {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /**
+     * The mount's proxy settings parsed, made again when the settings were replaced (a race makes them
+     * twice at worst; both are equal).
+     */
+    public MountProxy proxy(ProxyEnvironment environment) {
+        MountSettings current = settings;
+        MountProxy p = proxy;
+        if (p == null || p.settings() != current) {
+            p = MountProxy.of(current, environment);
+            proxy = p;
+        }
+        return p;
     }
 
     @Override
