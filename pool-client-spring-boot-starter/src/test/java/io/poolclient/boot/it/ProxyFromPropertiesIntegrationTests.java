@@ -13,6 +13,8 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -25,10 +27,12 @@ import tools.jackson.databind.JsonNode;
  * {@code pool-client.mounts.<name>.proxy}, {@code no-proxy} and {@code trust-env} bound from properties: the
  * auto-configured {@code RestClient} reaches an origin through a real squid with basic authentication, the
  * origin never sees the proxy's credentials, and {@code /actuator/httppools} shows the proxy without them, in
- * the mount's settings and on its pool; a direct pool shows {@code "proxy": null}.
+ * the mount's settings and on its pool; a direct pool shows {@code "proxy": null}. The credentials are in no
+ * meter and not in the health details.
  */
 @SpringBootTest(classes = PoolClientTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "server.address=127.0.0.1", "management.endpoints.web.exposure.include=httppools",
+        properties = { "server.address=127.0.0.1", "management.endpoints.web.exposure.include=httppools,health",
+                "management.endpoint.health.show-details=always",
                 "spring.http.serviceclient.upstream.base-url=http://127.0.0.1:9/" })
 class ProxyFromPropertiesIntegrationTests {
 
@@ -43,6 +47,9 @@ class ProxyFromPropertiesIntegrationTests {
 
     @Autowired
     RestClient.Builder restClient;
+
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void proxyProperties(DynamicPropertyRegistry registry) {
@@ -99,6 +106,15 @@ class ProxyFromPropertiesIntegrationTests {
         assertThat(pool.path("host").asString()).isEqualTo(PrivateSquid.ORIGIN_NAME);
         assertThat(pool.path("proxy").asString()).isEqualTo(squid.url());
         assertThat(pool.path("opened").asLong()).isEqualTo(1);
+
+        assertThat(meters.getMeters()).as("pool meters exist")
+                .anyMatch(m -> PrivateSquid.ORIGIN_NAME.concat(":" + origin.getPort()).equals(m.getId().getTag("host")));
+        for (Meter meter : meters.getMeters()) {
+            assertThat(meter.getId().toString()).doesNotContain(PASSWORD).doesNotContain(USER);
+        }
+        Actuator.Reply health = actuator.call("GET", "/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body()).contains("\"httppools\"").doesNotContain(PASSWORD).doesNotContain(USER);
 
         JsonNode direct = actuator.get("/httppools/http").path("pools").path(0);
         assertThat(direct.has("proxy")).as("proxy present for a direct pool: %s", direct).isTrue();
