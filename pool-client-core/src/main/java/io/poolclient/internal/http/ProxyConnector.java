@@ -1,5 +1,6 @@
 package io.poolclient.internal.http;
 
+import io.poolclient.AddressRefusedException;
 import io.poolclient.ConnectFailedException;
 import io.poolclient.ProxyConnectException;
 import io.poolclient.internal.pool.HostKey;
@@ -40,7 +41,10 @@ import javax.net.ssl.SSLSocket;
  * <p>Reaching the proxy and the proxy's handshake fail with {@link ProxyConnectException} (a
  * {@link ConnectFailedException}) naming the proxy without credentials and the target; the origin's TLS
  * handshake fails as it does without a proxy. The proxy's TLS is checked against the mount's TLS material
- * when it has one, else against the JDK's default trust. Immutable; any thread may call it.
+ * when it has one, else against the JDK's default trust. The caller's address filter applies to the
+ * addresses resolved here, the origin's for {@code socks5}; it does not apply to the proxy's own address,
+ * and names the proxy resolves ({@code socks5h}, HTTP proxies) are beyond it. Immutable; any thread may
+ * call it.
  */
 final class ProxyConnector {
 
@@ -152,11 +156,20 @@ final class ProxyConnector {
         return tls;
     }
 
-    /** The target's address for {@code socks5} (resolved here), failing as a direct connection's lookup does. */
+    /**
+     * The target's address for {@code socks5} (resolved here, the first one the address filter allows),
+     * failing as a direct connection's lookup does.
+     */
     private InetAddress resolveTarget(Connector.Spec spec, long budget, long start) throws IOException {
         HostKey key = spec.key();
         try {
-            return resolver.resolve(key.host(), Math.max(1, budget - (System.nanoTime() - start)))[0];
+            for (InetAddress address : resolver.resolve(key.host(), Math.max(1, budget - (System.nanoTime() - start)))) {
+                if (spec.addressFilter() == null || spec.addressFilter().test(address)) {
+                    return address;
+                }
+            }
+            throw new AddressRefusedException("Every address of " + key.hostPort() + " was refused by the address filter"
+                    + " (mount '" + spec.mount() + "'); nothing was sent to the proxy", spec.mount(), key.hostPort(), null);
         }
         catch (UnknownHostException e) {
             throw new ConnectFailedException("Failed to resolve '" + key.host() + "' for " + key.hostPort()

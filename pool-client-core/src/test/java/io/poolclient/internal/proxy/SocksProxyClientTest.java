@@ -3,12 +3,14 @@ package io.poolclient.internal.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolclient.AddressRefusedException;
 import io.poolclient.MountSettings;
 import io.poolclient.PoolClient;
 import io.poolclient.PoolSnapshot;
 import io.poolclient.ProxyAddress;
 import io.poolclient.ProxyConnectException;
 import io.poolclient.Request;
+import io.poolclient.RequestOptions;
 import io.poolclient.Response;
 import io.poolclient.testing.dante.PrivateDante;
 import java.io.IOException;
@@ -189,6 +191,21 @@ class SocksProxyClientTest {
                             .satisfies(e -> assertThat(((ProxyConnectException) e).proxyStatus()).isNull());
                 }
             }
+        }
+        assertThat(origin.getRequestCount()).isZero();
+    }
+
+    @Test
+    void theAddressFilterAppliesToTheOriginAddressResolvedForSocks5() throws Exception {
+        try (InTestSocks5Server socks = new InTestSocks5Server(null, null, 0)) {
+            client = client("socks5://127.0.0.1:" + socks.port(), 0);
+            RequestOptions refuseLoopback = new RequestOptions(null, null, null, null, address -> !address.isLoopbackAddress());
+
+            assertThatThrownBy(() -> client.execute(Request.get(URI.create("http://localhost:" + origin.getPort() + "/f")),
+                    refuseLoopback).close())
+                    .isExactlyInstanceOf(AddressRefusedException.class)
+                    .hasMessageContaining("localhost:" + origin.getPort());
+            assertThat(socks.requests()).as("nothing asked of the proxy").isEmpty();
         }
         assertThat(origin.getRequestCount()).isZero();
     }
