@@ -25,6 +25,8 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens connections through the proxy of a host pool's key: TCP to the proxy (each of its addresses in
@@ -48,6 +50,8 @@ import javax.net.ssl.SSLSocket;
  */
 final class ProxyConnector {
 
+    private static final Logger log = LoggerFactory.getLogger(ProxyConnector.class);
+
     private final HostResolver resolver;
 
     ProxyConnector(HostResolver resolver) {
@@ -59,6 +63,7 @@ final class ProxyConnector {
         ProxyUrl proxy = key.proxy();
         long budget = spec.connectTimeout().toNanos();
         long start = System.nanoTime();
+        log.debug("Connecting to {} through proxy {} (mount '{}')", key.hostPort(), proxy, spec.mount());
         ChannelSocket plain = connect(spec, proxy, budget, start);
         try {
             Socket carrier = plain;
