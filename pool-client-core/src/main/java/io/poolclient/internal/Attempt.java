@@ -21,8 +21,9 @@ import java.time.Duration;
 
 /**
  * One try of a request: where it goes (the host pool's key with the proxy chosen for this try, the
- * timeouts and the connection spec, from the mount's settings with the caller's options as fallbacks) and running it, which leases a
- * connection and performs one exchange on it. Immutable; made per try by the calling thread.
+ * timeouts and the connection spec, from the mount's settings with the caller's options as
+ * fallbacks) and running it, which leases a connection and performs one exchange on it. Immutable;
+ * made per try by the calling thread.
  */
 final class Attempt {
 
