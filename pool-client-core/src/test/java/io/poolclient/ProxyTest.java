@@ -403,7 +403,9 @@ class ProxyTest {
         assertThat(origin.getRequestCount()).isEqualTo(threads * perThread);
         String url = "http://127.0.0.1:" + origin.getPort() + "/stress";
         assertThat(open.awaitAccessLog(line -> line.contains(url), threads * perThread, LOG_WAIT)).hasSize(threads * perThread);
-        assertThat(open.clientConnections(line -> line.contains(url))).as("client connections at squid")
-                .isEqualTo(snapshot.opened());
+        long atSquid = open.clientConnections(line -> line.contains(url));
+        assertThat(atSquid).as("client connections at squid").isEqualTo(snapshot.opened());
+        System.out.printf("proxy stress: %d requests by %d threads, %d connections opened, %d client connections at squid%n",
+                snapshot.requests(), threads, snapshot.opened(), atSquid);
     }
 }
