@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolclient.testing.squid.PrivateSquid;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +11,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,16 +51,16 @@ class ProxyFromPropertiesIntegrationTests {
     @Autowired
     MeterRegistry meters;
 
-    @DynamicPropertySource
-    static void proxyProperties(DynamicPropertyRegistry registry) {
+    /** Runs before the application context is made (skips the class when squid is not installed). */
+    @BeforeAll
+    static void start() throws IOException {
         squid = PrivateSquid.startOrSkip(new PrivateSquid.BasicAuth(USER, PASSWORD));
         origin = new MockWebServer();
-        try {
-            origin.start(InetAddress.getByName("127.0.0.1"), 0);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        origin.start(InetAddress.getByName("127.0.0.1"), 0);
+    }
+
+    @DynamicPropertySource
+    static void proxyProperties(DynamicPropertyRegistry registry) {
         registry.add("pool-client.mounts.corp.prefix", () -> "http://" + PrivateSquid.ORIGIN_NAME + ":" + origin.getPort() + "/");
         registry.add("pool-client.mounts.corp.proxy", () -> squid.url(USER, PASSWORD));
         registry.add("pool-client.mounts.corp.no-proxy", () -> "127.0.0.1, .internal.example");
