@@ -11,6 +11,7 @@ import io.poolclient.internal.pool.HostPool;
 import io.poolclient.PoolListener;
 import io.poolclient.internal.pool.PoolListeners;
 import io.poolclient.internal.pool.PoolManager;
+import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.PoolSnapshot;
 import java.io.Closeable;
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class PoolClient implements Closeable {
                 new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key, settingsNow(name), listeners),
                         listeners))));
         this.table = new MountTable(list);
-        this.executor = new RequestExecutor(table, new Connector());
+        this.executor = new RequestExecutor(table, new Connector(), b.proxyEnvironment());
         this.housekeeper = Housekeeper.start(table, b.housekeepingInterval);
     }
 
@@ -449,6 +450,23 @@ public final class PoolClient implements Closeable {
         }
 
         private record MountSpec(MountPrefix prefix, MountSettings resolved) {
+        }
+
+        /**
+         * The proxies of the JVM and the environment, read now, when a mount may use them ({@code trust-env}
+         * and no {@code proxy}); a malformed one fails here, naming its property or variable.
+         */
+        private ProxyEnvironment proxyEnvironment() {
+            for (MountSpec spec : mounts.values()) {
+                if (!Boolean.FALSE.equals(spec.resolved().trustEnv()) && spec.resolved().proxy() == null) {
+                    ProxyEnvironment found = ProxyEnvironment.system();
+                    if (!found.isEmpty()) {
+                        log.info("Proxies found in the JVM's properties or the environment (trust-env): {}", found);
+                    }
+                    return found;
+                }
+            }
+            return ProxyEnvironment.NONE;
         }
     }
 }

@@ -3,6 +3,8 @@ package io.poolclient.internal;
 import io.poolclient.MountSettings;
 import io.poolclient.TlsConfig;
 import io.poolclient.internal.pool.PoolManager;
+import io.poolclient.internal.proxy.MountProxy;
+import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.retry.Retry;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,6 +23,7 @@ public final class Mount {
     /** Serialises {@link #update} calls; never held by a request. */
     private final ReentrantLock updates = new ReentrantLock();
     private final RetryBudget retryBudget;
+    private volatile MountProxy proxy;
 
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
         this.name = name;
@@ -99,6 +102,20 @@ public final class Mount {
     /** The mount's retry budget (one that allows every retry when {@code retry.budget-percent} is unset). */
     RetryBudget retryBudget() {
         return retryBudget;
+    }
+
+    /**
+     * The mount's proxy settings parsed, made again when the settings were replaced (a race makes them
+     * twice at worst; both are equal).
+     */
+    public MountProxy proxy(ProxyEnvironment environment) {
+        MountSettings current = settings;
+        MountProxy p = proxy;
+        if (p == null || p.settings() != current) {
+            p = MountProxy.of(current, environment);
+            proxy = p;
+        }
+        return p;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.poolclient.internal;
 
 import io.poolclient.ConnectFailedException;
 import io.poolclient.PoolClientException;
+import io.poolclient.ProxyConnectException;
 import io.poolclient.Request;
 import io.poolclient.RetriesExhaustedException;
 import io.poolclient.internal.http.AttemptFailedException;
@@ -31,8 +32,15 @@ final class Recovery {
     private Recovery() {
     }
 
-    /** After no connection could be opened: retry when the budget allows, else throw. */
+    /**
+     * After no connection could be opened: retry when the budget allows, else throw. A proxy that
+     * answered with a refusal (a tunnel refused, {@code 407}, a SOCKS5 reply) would answer the same
+     * again: that is thrown at once.
+     */
     static void connectFailed(Call call, Attempt attempt, ConnectFailedException e) throws IOException {
+        if (e instanceof ProxyConnectException p && p.proxyStatus() != null) {
+            throw e;
+        }
         spend(call, attempt, Retry.Kind.CONNECT, e);
     }
 

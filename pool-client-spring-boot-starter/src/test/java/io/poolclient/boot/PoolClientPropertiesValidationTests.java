@@ -145,4 +145,22 @@ class PoolClientPropertiesValidationTests {
                 "pool-client.mounts.payments.retry.total=2", "pool-client.mounts.https.max-retries=1")
             .run(context -> assertThat(context).hasSingleBean(PoolClient.class));
     }
+
+    @Test
+    void aBadProxyUrlIsRefusedNamingThePropertyWithoutItsCredentials() {
+        assertThat(failure("pool-client.mounts.corp.prefix=https://api.example/",
+                "pool-client.mounts.corp.proxy=ftp://user:hunter2@proxy.example:3128"))
+            .contains("pool-client.mounts.corp.proxy")
+            .contains("unsupported scheme")
+            .doesNotContain("hunter2").doesNotContain("user:");
+        assertThat(failure("pool-client.defaults.proxy=http://user:hunter2@proxy.example:99999"))
+            .contains("pool-client.defaults.proxy").contains("invalid port")
+            .doesNotContain("hunter2");
+    }
+
+    @Test
+    void aBadNoProxyEntryIsRefusedNamingTheProperty() {
+        assertThat(failure("pool-client.mounts.https.no-proxy=10.0.0.0/99"))
+            .contains("pool-client.mounts.https.no-proxy");
+    }
 }

@@ -87,6 +87,7 @@ final class PoolCounters {
         closed.forEach((r, n) -> reasons.put(r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
         return new PoolSnapshot(key.scheme(), key.uriHost(), key.port(), leased, idle, pending, maxsize, opened,
                 reused.sum(), discarded, closedTotal, requests.sum(), TimeUnit.NANOSECONDS.toMillis(oldestLeaseNanos),
-                reasons, block, timeouts, timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos));
+                reasons, block, timeouts, timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos),
+                key.proxy() == null ? null : key.proxy().toString());
     }
 }
