@@ -12,6 +12,7 @@ import io.poolclient.PoolListener;
 import io.poolclient.internal.pool.PoolListeners;
 import io.poolclient.internal.pool.PoolManager;
 import io.poolclient.internal.proxy.ProxyEnvironment;
+import io.poolclient.internal.proxy.ProxyUrl;
 import io.poolclient.PoolSnapshot;
 import java.io.Closeable;
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class PoolClient implements Closeable {
 
     private final MountTable table;
     private final RequestExecutor executor;
+    private final ProxyEnvironment proxyEnvironment;
     private final PoolListeners listeners;
     private final Housekeeper housekeeper;
     private volatile boolean closed;
@@ -68,7 +70,8 @@ public final class PoolClient implements Closeable {
                 new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key, settingsNow(name), listeners),
                         listeners))));
         this.table = new MountTable(list);
-        this.executor = new RequestExecutor(table, new Connector(), b.proxyEnvironment());
+        this.proxyEnvironment = b.proxyEnvironment();
+        this.executor = new RequestExecutor(table, new Connector(), proxyEnvironment);
         this.housekeeper = Housekeeper.start(table, b.housekeepingInterval);
     }
 
@@ -281,14 +284,10 @@ public final class PoolClient implements Closeable {
         Mount m = table.resolve(uri);
         MountSettings settings = m.settings();
         int port = uri.getPort() >= 0 ? uri.getPort() : HostKey.defaultPort(scheme);
-        HostPool pool = m.pools().find(new HostKey(scheme, uri.getHost(), port, settings.tls()));
-        return new Route(withoutUserInfo(uri), m.name(), m.prefix().toString(), proxyFor(m, uri), settings,
-                pool == null ? null : pool.snapshot());
-    }
-
-    /** The proxy, without user-info, that a request to {@code uri} through {@code mount} would use; {@code null} for none. */
-    private @Nullable String proxyFor(Mount mount, URI uri) {
-        return null;
+        ProxyUrl proxy = m.proxy(proxyEnvironment).select(scheme, uri.getHost(), port);
+        HostPool pool = m.pools().find(new HostKey(scheme, uri.getHost(), port, settings.tls(), proxy));
+        return new Route(withoutUserInfo(uri), m.name(), m.prefix().toString(),
+                proxy == null ? null : proxy.toString(), settings, pool == null ? null : pool.snapshot());
     }
 
     private static String withoutUserInfo(URI uri) {

@@ -51,6 +51,22 @@ class RouteTest {
     }
 
     @Test
+    void namesTheProxyWithoutItsCredentialsAndOpensNothing() throws Exception {
+        try (PoolClient proxied = PoolClient.builder()
+                .mount("egress", "http://origin.example/", MountSettings.builder()
+                        .proxy(ProxyAddress.of("http://svc:secret@127.0.0.1:" + server.port())).build())
+                .build()) {
+            Route route = proxied.route(URI.create("http://origin.example/a"));
+
+            assertThat(route.mount()).isEqualTo("egress");
+            assertThat(route.proxy()).isEqualTo("http://127.0.0.1:" + server.port());
+            assertThat(route.pool()).isNull();
+            assertThat(route.toString()).doesNotContain("secret");
+            assertThat(server.accepted()).isZero();
+        }
+    }
+
+    @Test
     void showsTheHostPoolOnceOneExists() throws Exception {
         try (Response r = client.execute(Request.get(server.uri("/api/a")))) {
             r.body().readAllBytes();
