@@ -556,7 +556,13 @@ public final class H2Connection implements Closeable {
 
     private void readLoop() {
         try {
-            Frame first = reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer);
+            Frame first;
+            try {
+                first = reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer);
+            } catch (H2ConnectionException notHttp2) {
+                throw protocolError(peer + " did not start with an HTTP/2 SETTINGS frame (is it an HTTP/2 server?): "
+                        + notHttp2.getMessage(), PROTOCOL_ERROR);
+            }
             if (first.type() != Frame.SETTINGS || first.has(Frame.FLAG_ACK)) {
                 throw protocolError(peer + " did not start with SETTINGS but sent " + Frame.typeName(first.type())
                         + " (is it an HTTP/2 server?)", PROTOCOL_ERROR);
