@@ -80,6 +80,12 @@ public final class MountSettings {
     public static final Key<Integer> MAX_HEADER_COUNT = key("max-header-count", Integer.class, Rule.AT_LEAST_1);
     /** {@code max-header-line}: response header line limit, in bytes. */
     public static final Key<Integer> MAX_HEADER_LINE = key("max-header-line", Integer.class, Rule.AT_LEAST_1);
+    /** {@code proxy}: the proxy every request of the mount goes through, unless {@code no-proxy} matches. */
+    public static final Key<ProxyAddress> PROXY = key("proxy", ProxyAddress.class, Rule.any());
+    /** {@code no-proxy}: hosts that bypass any proxy. */
+    public static final Key<NoProxyHosts> NO_PROXY = key("no-proxy", NoProxyHosts.class, Rule.any());
+    /** {@code trust-env}: with no {@code proxy}, use the JVM's proxy properties, else the environment's. */
+    public static final Key<Boolean> TRUST_ENV = key("trust-env", Boolean.class, Rule.any());
 
     private static final List<Key<?>> ALL_KEYS = Collections.unmodifiableList(KEYS);
 
@@ -102,6 +108,7 @@ public final class MountSettings {
             .decompress(true)
             .maxHeaderCount(DEFAULT_MAX_HEADER_COUNT)
             .maxHeaderLine(DEFAULT_MAX_HEADER_LINE)
+            .trustEnv(true)
             .build();
 
     /** One value per key, indexed by {@link Key#index}; {@code null} is unset. */
@@ -184,6 +191,9 @@ public final class MountSettings {
     public @Nullable Duration leakDetectionThreshold() { return get(LEAK_DETECTION_THRESHOLD); }
     public @Nullable Integer maxHeaderCount() { return get(MAX_HEADER_COUNT); }
     public @Nullable Integer maxHeaderLine() { return get(MAX_HEADER_LINE); }
+    public @Nullable ProxyAddress proxy() { return get(PROXY); }
+    public @Nullable NoProxyHosts noProxy() { return get(NO_PROXY); }
+    public @Nullable Boolean trustEnv() { return get(TRUST_ENV); }
 
     @Override
     public boolean equals(@Nullable Object other) {
@@ -337,6 +347,15 @@ public final class MountSettings {
         public Builder leakDetectionThreshold(@Nullable Duration v) { return set(LEAK_DETECTION_THRESHOLD, v); }
         public Builder maxHeaderCount(@Nullable Integer v) { return set(MAX_HEADER_COUNT, v); }
         public Builder maxHeaderLine(@Nullable Integer v) { return set(MAX_HEADER_LINE, v); }
+        /** The proxy for the mount's requests (see {@link ProxyAddress}); {@code no-proxy} hosts go direct. */
+        public Builder proxy(@Nullable ProxyAddress v) { return set(PROXY, v); }
+        /** Hosts that bypass any proxy, the mount's own and those found with {@code trust-env}. */
+        public Builder noProxy(@Nullable NoProxyHosts v) { return set(NO_PROXY, v); }
+        /**
+         * With no {@code proxy}: whether to use the JVM's proxy properties, else the {@code HTTPS_PROXY},
+         * {@code HTTP_PROXY}, {@code ALL_PROXY} and {@code NO_PROXY} environment variables (default true).
+         */
+        public Builder trustEnv(@Nullable Boolean v) { return set(TRUST_ENV, v); }
 
         public MountSettings build() {
             return new MountSettings(values.clone());

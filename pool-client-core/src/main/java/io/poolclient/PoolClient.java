@@ -6,10 +6,13 @@ import io.poolclient.internal.MountPrefix;
 import io.poolclient.internal.MountTable;
 import io.poolclient.internal.RequestExecutor;
 import io.poolclient.internal.http.Connector;
+import io.poolclient.internal.pool.HostKey;
 import io.poolclient.internal.pool.HostPool;
 import io.poolclient.PoolListener;
 import io.poolclient.internal.pool.PoolListeners;
 import io.poolclient.internal.pool.PoolManager;
+import io.poolclient.internal.proxy.ProxyEnvironment;
+import io.poolclient.internal.proxy.ProxyUrl;
 import io.poolclient.PoolSnapshot;
 import java.io.Closeable;
 import java.io.IOException;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +39,10 @@ import org.jspecify.annotations.Nullable;
  * caller's thread (platform or virtual). One daemon housekeeping thread per client closes expired
  * idle connections and reports leases older than a mount's {@code leak-detection-threshold}.
  * {@link #close()} stops it, closes idle connections, fails waiters with
- * {@link PoolClosedException} and closes leased connections as they come back. Pool listeners may be
+ * {@link PoolClosedException} and closes leased connections as they come back; {@link #shutdown}
+ * does the same but waits a grace period for them and then closes what is still leased.
+ * {@link #update} changes a live mount's pool sizes and timeouts; {@link #route} tells which mount
+ * and pool serve a URL. Pool listeners may be
  * added and removed at any time ({@link #addListener}).
  */
 public final class PoolClient implements Closeable {
@@ -49,19 +56,28 @@ public final class PoolClient implements Closeable {
 
     private final MountTable table;
     private final RequestExecutor executor;
+    private final ProxyEnvironment proxyEnvironment;
     private final PoolListeners listeners;
     private final Housekeeper housekeeper;
     private volatile boolean closed;
+    /** Set by the first {@link #close()} or {@link #shutdown}: the one that shuts the pools down. */
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
     private PoolClient(Builder b) {
         this.listeners = PoolListeners.of(b.listener);
         List<Mount> list = new ArrayList<>();
         b.mounts.forEach((name, spec) -> list.add(new Mount(name, spec.prefix, spec.resolved,
-                new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key, spec.resolved, listeners),
+                new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key, settingsNow(name), listeners),
                         listeners))));
         this.table = new MountTable(list);
-        this.executor = new RequestExecutor(table, new Connector());
+        this.proxyEnvironment = b.proxyEnvironment();
+        this.executor = new RequestExecutor(table, new Connector(), proxyEnvironment);
         this.housekeeper = Housekeeper.start(table, b.housekeepingInterval);
+    }
+
+    /** A mount's settings now, for a host pool being created: they change with {@link #update}. */
+    private MountSettings settingsNow(String mountName) {
+        return table.byName(mountName).orElseThrow().settings();
     }
 
     public static Builder builder() {
@@ -184,7 +200,7 @@ public final class PoolClient implements Closeable {
     /** Closes every pool; idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (!shuttingDown.compareAndSet(false, true)) {
             return;
         }
         closed = true;
@@ -195,6 +211,148 @@ public final class PoolClient implements Closeable {
     public boolean isClosed() {
         return closed;
     }
+
+    /**
+     * The settings {@link #update} can change on a live mount, in this order in messages:
+     * {@code pool-maxsize}, {@code pool-block}, {@code pool-timeout}, {@code pool-connections},
+     * {@code connect-timeout}, {@code read-timeout}.
+     */
+    public static final List<MountSettings.Key<?>> UPDATABLE_KEYS = List.of(MountSettings.POOL_MAXSIZE,
+            MountSettings.POOL_BLOCK, MountSettings.POOL_TIMEOUT, MountSettings.POOL_CONNECTIONS,
+            MountSettings.CONNECT_TIMEOUT, MountSettings.READ_TIMEOUT);
+
+    /**
+     * Changes a running mount's settings until the client is closed (the endpoint's POST). Only the
+     * {@link #UPDATABLE_KEYS} may be set in {@code changes}; the keys it leaves unset keep their value.
+     * They are validated as at startup, and either all apply or none. From the moment this returns
+     * they apply to every later acquire and request:
+     * <ul>
+     * <li>a smaller {@code pool-maxsize} closes each host pool's idle connections past it now and its
+     * leased ones past it when they are returned (both counted as {@code discarded}); a blocking pool
+     * hands no waiter a connection until it holds fewer than the new maxsize;</li>
+     * <li>a larger {@code pool-maxsize}, or {@code pool-block} turned off, hands the room to the
+     * callers waiting at once;</li>
+     * <li>a smaller {@code pool-connections} evicts the least recently used host pools past it
+     * (counted in {@code poolsEvicted});</li>
+     * <li>{@code pool-timeout}, {@code connect-timeout} and {@code read-timeout} apply to requests
+     * started later (a caller already waiting keeps its deadline).</li>
+     * </ul>
+     * Any thread may call it at any time, also under load; changes to one mount apply one at a time.
+     *
+     * @return false (and nothing changed) when no mount has that name
+     * @throws IllegalArgumentException naming the property ({@code pool-client.mounts.<name>.<key>}) for
+     *     a key that cannot be changed at run time or an invalid value
+     */
+    public boolean update(String mountName, MountSettings changes) {
+        Objects.requireNonNull(changes, "changes");
+        Mount m = table.byName(mountName).orElse(null);
+        if (m == null) {
+            return false;
+        }
+        String property = "pool-client.mounts." + mountName;
+        for (MountSettings.Key<?> key : MountSettings.keys()) {
+            if (changes.get(key) != null && !UPDATABLE_KEYS.contains(key)) {
+                throw new IllegalArgumentException(property + "." + key.property()
+                        + " cannot be changed on a running mount; only " + UPDATABLE_KEYS + " can");
+            }
+        }
+        changes.validate(property);
+        MountSettings now = m.update(changes);
+        log.info("Mount '{}' changed at run time: {}; now {}", mountName, changes, now);
+        return true;
+    }
+
+    /**
+     * Which mount, proxy and host pool would serve {@code uri}, without opening a connection or
+     * creating a pool. User-info in {@code uri} is never part of the answer.
+     *
+     * @throws IllegalArgumentException when {@code uri} is not an absolute {@code http} or {@code https}
+     *     URL with a host (the message does not repeat the URL)
+     */
+    public Route route(URI uri) {
+        Objects.requireNonNull(uri, "uri");
+        String scheme = uri.getScheme();
+        if (scheme == null || uri.isOpaque()) {
+            throw new IllegalArgumentException("Not an absolute URL: give an http:// or https:// URL with a host");
+        }
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+            throw new IllegalArgumentException("Not an http:// or https:// URL (scheme '" + scheme + "')");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("The URL has no host (or one that is not valid)");
+        }
+        Mount m = table.resolve(uri);
+        MountSettings settings = m.settings();
+        int port = uri.getPort() >= 0 ? uri.getPort() : HostKey.defaultPort(scheme);
+        ProxyUrl proxy = m.proxy(proxyEnvironment).select(scheme, uri.getHost(), port);
+        HostPool pool = m.pools().find(new HostKey(scheme, uri.getHost(), port, settings.tls(), proxy));
+        return new Route(withoutUserInfo(uri), m.name(), m.prefix().toString(),
+                proxy == null ? null : proxy.toString(), settings, pool == null ? null : pool.snapshot());
+    }
+
+    private static String withoutUserInfo(URI uri) {
+        String text = uri.toString();
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo == null) {
+            return text;
+        }
+        int at = text.indexOf("//" + userInfo + "@");
+        return at < 0 ? text : text.substring(0, at + 2) + text.substring(at + 2 + userInfo.length() + 1);
+    }
+
+    /**
+     * Shuts the client down gracefully (what the Spring Boot starter does when the application
+     * stops): new requests and the callers waiting for a connection fail with
+     * {@link PoolClosedException}, idle connections close at once, exchanges in flight (their
+     * responses read included) get up to {@code grace} to finish and return their connections, which
+     * then close; whatever is still leased after {@code grace} is closed, which fails those exchanges.
+     * Every connection closed here is counted with close reason {@code shutdown}. Returns once all
+     * is closed, at most about {@code grace} later. Idempotent: after {@link #close()} or a first
+     * shutdown it does nothing. An interrupt while waiting ends the grace early (the interrupt
+     * status is kept).
+     *
+     * @param grace how long exchanges in flight may still run; zero closes them at once
+     */
+    public void shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, was " + grace);
+        }
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        housekeeper.close();
+        List<HostPool> pools = new ArrayList<>();
+        table.all().forEach(m -> pools.addAll(m.pools().shutdownAll()));
+        long deadline = System.nanoTime() + Math.min(grace.toMillis(), MAX_GRACE_MILLIS) * 1_000_000L;
+        boolean interrupted = false;
+        for (HostPool pool : pools) {
+            try {
+                if (!pool.awaitNoLeases(deadline)) {
+                    break;
+                }
+            }
+            catch (InterruptedException e) {
+                interrupted = true;
+                break;
+            }
+        }
+        int forced = 0;
+        for (HostPool pool : pools) {
+            forced += pool.closeLeased();
+        }
+        if (forced > 0) {
+            log.warn("Pool client shut down: {} connection(s) still in use after the grace of {} were closed",
+                    forced, MountSettings.format(grace));
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A longer grace is cut to this (a day): every wait is finite. */
+    private static final long MAX_GRACE_MILLIS = 86_400_000L;
 
     /** Builds a {@link PoolClient}; validates everything in {@link #build()}. */
     public static final class Builder {
@@ -291,6 +449,23 @@ public final class PoolClient implements Closeable {
         }
 
         private record MountSpec(MountPrefix prefix, MountSettings resolved) {
+        }
+
+        /**
+         * The proxies of the JVM and the environment, read now, when a mount may use them ({@code trust-env}
+         * and no {@code proxy}); a malformed one fails here, naming its property or variable.
+         */
+        private ProxyEnvironment proxyEnvironment() {
+            for (MountSpec spec : mounts.values()) {
+                if (!Boolean.FALSE.equals(spec.resolved().trustEnv()) && spec.resolved().proxy() == null) {
+                    ProxyEnvironment found = ProxyEnvironment.system();
+                    if (!found.isEmpty()) {
+                        log.info("Proxies found in the JVM's properties or the environment (trust-env): {}", found);
+                    }
+                    return found;
+                }
+            }
+            return ProxyEnvironment.NONE;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.poolclient;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The counts of one host pool at one moment (the {@code pools[]} entries of
@@ -23,8 +24,11 @@ import java.util.Map;
  * @param block {@code pool-block}: whether callers wait when {@code maxsize} connections are leased
  * @param timeouts callers that gave up waiting after {@code pool-timeout}, since the pool was created
  * @param lastTimeoutMsAgo how long ago the last of those {@code timeouts} was, -1 if there was none
+ * @param proxy the proxy this pool's connections go through as {@code scheme://host:port} (never with
+ *     user-info), {@code null} for direct connections
  */
 public record PoolSnapshot(String scheme, String host, int port, int leased, int idle, int pending, int maxsize,
         long opened, long reused, long discarded, long closed, long requests, long oldestLeaseMs,
-        Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo) {
+        Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo,
+        @Nullable String proxy) {
 }

@@ -3,14 +3,16 @@ package io.poolclient;
 /**
  * A proxy could not carry the connection: the proxy itself could not be reached, it refused the
  * {@code CONNECT} tunnel (any non-2xx answer, e.g. {@code 407 Proxy Authentication Required}), or the
- * SOCKS5 handshake failed. No byte of the request reached the origin server.
+ * SOCKS5 handshake failed. No byte of the request reached the origin server. A {@link ConnectFailedException},
+ * so {@code max-retries} and {@code retry.connect} retry a proxy that cannot be reached; a refusal
+ * ({@link #proxyStatus()} set) is not retried.
  *
  * <p>The message names the proxy as {@code scheme://host:port} (never its user-info), the target
  * {@code host:port}, the mount, and what the proxy answered: for an HTTP proxy its status line without
  * the protocol version ({@link #proxyStatus()}), for SOCKS5 the reply. A {@code 407} to a plain proxied
  * {@code http://} request is not this exception: it is an HTTP response and reaches the caller as one.
  */
-public class ProxyConnectException extends PoolClientException {
+public class ProxyConnectException extends ConnectFailedException {
 
     private static final long serialVersionUID = 1L;
 

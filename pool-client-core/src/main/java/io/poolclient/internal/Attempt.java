@@ -12,14 +12,18 @@ import io.poolclient.internal.http.RequestTarget;
 import io.poolclient.internal.pool.HostKey;
 import io.poolclient.internal.pool.HostPool;
 import io.poolclient.internal.pool.Lease;
+import io.poolclient.internal.proxy.ProxyAuthorization;
+import io.poolclient.internal.proxy.ProxyEnvironment;
+import io.poolclient.internal.proxy.ProxyUrl;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 
 /**
- * One try of a request: where it goes (the host pool's key, the timeouts and the connection spec,
- * from the mount's settings with the caller's options as fallbacks) and running it, which leases a
- * connection and performs one exchange on it. Immutable; made per try by the calling thread.
+ * One try of a request: where it goes (the host pool's key with the proxy chosen for this try, the
+ * timeouts and the connection spec, from the mount's settings with the caller's options as
+ * fallbacks) and running it, which leases a connection and performs one exchange on it. Immutable;
+ * made per try by the calling thread.
  */
 final class Attempt {
 
@@ -40,11 +44,12 @@ final class Attempt {
         this.spec = spec;
     }
 
-    static Attempt of(Mount mount, Request request, RequestOptions options) {
+    static Attempt of(Mount mount, Request request, RequestOptions options, ProxyEnvironment environment) {
         MountSettings s = mount.settings();
         URI uri = request.uri();
         TlsConfig tls = s.tls() != null ? s.tls() : options.tls();
-        HostKey key = new HostKey(uri.getScheme(), uri.getHost(), port(uri), tls);
+        ProxyUrl proxy = mount.proxy(environment).select(uri.getScheme(), uri.getHost(), port(uri));
+        HostKey key = new HostKey(uri.getScheme(), uri.getHost(), port(uri), tls, proxy);
         Duration connectTimeout = firstSet(s.connectTimeout(), options.connectTimeout(), MountSettings.DEFAULT_CONNECT_TIMEOUT);
         Duration readTimeout = firstSet(s.readTimeout(), options.readTimeout(), MountSettings.DEFAULT_READ_TIMEOUT);
         Connector.Spec spec = new Connector.Spec(mount.name(), key, connectTimeout, readTimeout, tls,
@@ -71,10 +76,23 @@ final class Attempt {
      * @throws io.poolclient.internal.http.AttemptFailedException when the exchange failed
      */
     Response run(Connector connector, boolean newConnection) throws IOException {
-        RequestMessage message = RequestMessage.of(request, RequestTarget.origin(request.uri(), key), settings.decompress());
+        RequestMessage message = message();
         HostPool pool = mount.pools().pool(key);
         Lease lease = pool.acquire(settings.poolTimeout(), () -> connector.open(spec), newConnection);
         return Exchange.execute(mount.name(), lease, message, readTimeout);
+    }
+
+    /**
+     * The wire message: origin-form, except for a plain {@code http://} request through an HTTP proxy,
+     * which goes in absolute-form with the proxy's {@code Proxy-Authorization} (never sent elsewhere).
+     */
+    private RequestMessage message() {
+        ProxyUrl proxy = key.proxy();
+        if (proxy != null && proxy.scheme().isHttp() && !key.isTls()) {
+            return RequestMessage.of(request, RequestTarget.absolute(request.uri(), key), settings.decompress(),
+                    ProxyAuthorization.basic(proxy).orElse(null));
+        }
+        return RequestMessage.of(request, RequestTarget.origin(request.uri(), key), settings.decompress());
     }
 
     static int port(URI uri) {

@@ -30,6 +30,7 @@ final class Call {
         this.request = request;
         this.mount = mount;
         this.retry = mount.retry();
+        mount.retryBudget().requestMade();
     }
 
     /** The request as the caller gave it. */
@@ -93,6 +94,28 @@ final class Call {
         request = next;
         mount = nextMount;
         staleRetried = false;
+        nextMount.retryBudget().requestMade();
+    }
+
+    /**
+     * Asks the mount's retry budget for one retry of {@code kind} after {@code attempt} failed, and
+     * tells the pool listeners what was decided.
+     *
+     * @return whether the retry may be made
+     */
+    boolean budgetAllowsRetry(Attempt attempt, String kind) {
+        boolean made = mount.retryBudget().tryRetry();
+        mount.pools().retryDecided(attempt.key(), kind, made);
+        if (!made) { // DEBUG: in a storm every call ends here, and its failure says so anyway
+            log.debug("Not retrying {} through mount '{}': retry budget exhausted", Attempt.describe(request, attempt.key()),
+                    mount.name());
+        }
+        return made;
+    }
+
+    /** Tells the pool listeners of a retry outside the budget (the transparent stale-connection retry). */
+    void retryOutsideBudget(Attempt attempt, String kind) {
+        mount.pools().retryDecided(attempt.key(), kind, true);
     }
 
     private static void sleep(Duration d) throws InterruptedIOException {

@@ -74,6 +74,17 @@ final class FollowUp {
                 }
                 return Next.DONE;
             }
+            if (!call.budgetAllowsRetry(attempt, "status")) {
+                if (retry.raiseOnStatus()) {
+                    response.close();
+                    String mount = call.mount().name();
+                    throw new RetriesExhaustedException("Max retries exceeded (retry budget exhausted after "
+                            + after.attempts() + " attempts) for " + Attempt.describe(request, attempt.key())
+                            + " through mount '" + mount + "': too many " + status + " responses", mount,
+                            attempt.key().hostPort(), after.attempts(), null);
+                }
+                return Next.DONE;
+            }
             response.close();
             Duration wait = after.retryAfter(status, retryAfter);
             call.pauseForRetry(after, "status " + status, wait != null ? wait : after.backoff(), attempt.key());

@@ -3,12 +3,15 @@ package io.poolclient.internal;
 import io.poolclient.MountSettings;
 import io.poolclient.TlsConfig;
 import io.poolclient.internal.pool.PoolManager;
+import io.poolclient.internal.proxy.MountProxy;
+import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.retry.Retry;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Thread-safe: the
- * settings are replaced as a whole (only their TLS material changes, see {@link #useTls}) and the
- * pool manager is thread-safe.
+ * settings are replaced as a whole (their TLS material by {@link #useTls}, pool sizes and timeouts by
+ * {@link #update}; both one at a time) and the pool manager is thread-safe.
  */
 public final class Mount {
 
@@ -17,6 +20,10 @@ public final class Mount {
     private volatile MountSettings settings;
     private final Retry retry;
     private final PoolManager pools;
+    /** Serialises {@link #update} calls; never held by a request. */
+    private final ReentrantLock updates = new ReentrantLock();
+    private final RetryBudget retryBudget;
+    private volatile MountProxy proxy;
 
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
         this.name = name;
@@ -24,6 +31,7 @@ public final class Mount {
         this.settings = settings;
         this.retry = settings.retryPolicy();
         this.pools = pools;
+        this.retryBudget = RetryBudget.of(retry);
     }
 
     public String name() {
@@ -49,8 +57,15 @@ public final class Mount {
      * @return the pools dropped
      */
     public int useTls(TlsConfig tls) {
-        TlsConfig old = settings.tls();
-        settings = MountSettings.builder().tls(tls).build().withFallback(settings);
+        TlsConfig old;
+        updates.lock();
+        try {
+            old = settings.tls();
+            settings = MountSettings.builder().tls(tls).build().withFallback(settings);
+        }
+        finally {
+            updates.unlock();
+        }
         return old == null || old.equals(tls) ? 0 : pools.dropIf(key -> old.equals(key.tls()));
     }
 
@@ -60,6 +75,47 @@ public final class Mount {
 
     public PoolManager pools() {
         return pools;
+    }
+
+    /**
+     * Applies a live change of settings: the keys set in {@code changes} replace the current ones
+     * for every later request and acquire, and the pool manager and its pools follow the new
+     * {@code pool-connections}, {@code pool-maxsize} and {@code pool-block} (see
+     * {@link PoolManager#resize}). Changes to one mount are applied one at a time, in the order they
+     * are made.
+     *
+     * @return the settings now in force
+     */
+    public MountSettings update(MountSettings changes) {
+        updates.lock();
+        try {
+            MountSettings updated = changes.withFallback(settings);
+            settings = updated;
+            pools.resize(updated.poolConnections(), updated);
+            return updated;
+        }
+        finally {
+            updates.unlock();
+        }
+    }
+
+    /** The mount's retry budget (one that allows every retry when {@code retry.budget-percent} is unset). */
+    RetryBudget retryBudget() {
+        return retryBudget;
+    }
+
+    /**
+     * The mount's proxy settings parsed, made again when the settings were replaced (a race makes them
+     * twice at worst; both are equal).
+     */
+    public MountProxy proxy(ProxyEnvironment environment) {
+        MountSettings current = settings;
+        MountProxy p = proxy;
+        if (p == null || p.settings() != current) {
+            p = MountProxy.of(current, environment);
+            proxy = p;
+        }
+        return p;
     }
 
     @Override

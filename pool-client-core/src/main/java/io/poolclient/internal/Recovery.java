@@ -2,11 +2,13 @@ package io.poolclient.internal;
 
 import io.poolclient.ConnectFailedException;
 import io.poolclient.PoolClientException;
+import io.poolclient.ProxyConnectException;
 import io.poolclient.Request;
 import io.poolclient.RetriesExhaustedException;
 import io.poolclient.internal.http.AttemptFailedException;
 import io.poolclient.retry.Retry;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * response byte goes once more, at once and on a new connection, without spending the retry budget
  * (the server closed an idle keep-alive connection as we reused it); a connect failure, or a
  * failure of a method the policy retries whose body can be sent again, spends one connect or read
- * retry and waits the policy's backoff; anything else gives up. Stateless; runs on the calling
+ * retry and waits the policy's backoff, if the mount's retry budget allows it (else it gives up as if
+ * the policy had run out, saying {@code retry budget exhausted}); anything else gives up. Stateless; runs on the calling
  * thread.
  */
 final class Recovery {
@@ -29,8 +32,15 @@ final class Recovery {
     private Recovery() {
     }
 
-    /** After no connection could be opened: retry when the budget allows, else throw. */
+    /**
+     * After no connection could be opened: retry when the budget allows, else throw. A proxy that
+     * answered with a refusal (a tunnel refused, {@code 407}, a SOCKS5 reply) would answer the same
+     * again: that is thrown at once.
+     */
     static void connectFailed(Call call, Attempt attempt, ConnectFailedException e) throws IOException {
+        if (e instanceof ProxyConnectException p && p.proxyStatus() != null) {
+            throw e;
+        }
         spend(call, attempt, Retry.Kind.CONNECT, e);
     }
 
@@ -41,6 +51,7 @@ final class Recovery {
         if (e.noResponse() && e.reusedConnection() && !call.staleRetried() && resendable
                 && IDEMPOTENT.contains(request.method())) {
             call.retryOnNewConnection();
+            call.retryOutsideBudget(attempt, "stale");
             log.debug("Reused connection to {} (mount '{}') was closed by the server before a response; "
                     + "retrying once on a new connection", attempt.key().hostPort(), call.mount().name());
             return;
@@ -62,6 +73,12 @@ final class Recovery {
             throw new RetriesExhaustedException("Max retries exceeded (" + after.attempts() + " attempts) for "
                     + Attempt.describe(call.request(), attempt.key()) + " through mount '" + mount + "': "
                     + failure.getMessage(), mount, attempt.key().hostPort(), after.attempts(), failure);
+        }
+        if (!call.budgetAllowsRetry(attempt, kind.name().toLowerCase(Locale.ROOT))) {
+            String mount = call.mount().name();
+            throw new RetriesExhaustedException("Max retries exceeded (retry budget exhausted after " + after.attempts()
+                    + " attempts) for " + Attempt.describe(call.request(), attempt.key()) + " through mount '" + mount
+                    + "': " + failure.getMessage(), mount, attempt.key().hostPort(), after.attempts(), failure);
         }
         call.pauseForRetry(after, failure.getMessage(), after.backoff(), attempt.key());
     }

@@ -9,6 +9,7 @@ import io.poolclient.Response;
 import io.poolclient.internal.http.AttemptFailedException;
 import io.poolclient.internal.http.Connector;
 import io.poolclient.internal.pool.HostKey;
+import io.poolclient.internal.proxy.ProxyEnvironment;
 import java.io.IOException;
 import java.net.URI;
 
@@ -18,16 +19,24 @@ import java.net.URI;
  * decides whether to try again or give up; when it yields a response, {@link FollowUp} decides
  * whether that response is final, the request is to be retried, or a redirect is to be followed
  * (through the mount its new URL resolves to). The progress of the call lives in a {@link Call}.
- * Holds only the mount table and the connector; any thread may call it.
+ * Holds only the mount table, the connector and the proxies found in the JVM and the environment;
+ * any thread may call it.
  */
 public final class RequestExecutor {
 
     private final MountTable mounts;
     private final Connector connector;
+    private final ProxyEnvironment environment;
 
     public RequestExecutor(MountTable mounts, Connector connector) {
+        this(mounts, connector, ProxyEnvironment.NONE);
+    }
+
+    /** @param environment the proxies a mount with {@code trust-env} and no {@code proxy} uses */
+    public RequestExecutor(MountTable mounts, Connector connector, ProxyEnvironment environment) {
         this.mounts = mounts;
         this.connector = connector;
+        this.environment = environment;
     }
 
     public Response execute(Request request, RequestOptions options) throws IOException {
@@ -35,7 +44,7 @@ public final class RequestExecutor {
         refuseBadHeaders(request, mount);
         Call call = new Call(request, mount);
         while (true) {
-            Attempt attempt = Attempt.of(call.mount(), call.request(), options);
+            Attempt attempt = Attempt.of(call.mount(), call.request(), options, environment);
             Response response;
             try {
                 response = attempt.run(connector, call.takeNewConnection());

@@ -22,6 +22,13 @@ import org.jspecify.annotations.Nullable;
  * exhausted as soon as any budget drops below zero. Read errors and status retries are only
  * allowed for {@code allowedMethods}; connect errors are retried for every method because no byte
  * reached the server.
+ *
+ * <p>Retry budget (off unless {@code budgetPercent} is set): over the last {@code budgetWindow}, the
+ * retries of one mount may not exceed {@code budgetMinPerSecond} × the window in seconds plus
+ * {@code budgetPercent}% of the requests the mount was given in that window. A retry beyond it is not
+ * made, as if the policy had run out. This caps the extra load retries add when an upstream fails for
+ * every caller at once. The transparent retry of a reused connection the server had closed is not
+ * part of the budget. The budget is kept per mount; this value only carries its settings.
  */
 public final class Retry {
 
@@ -34,6 +41,12 @@ public final class Retry {
 
     /** The default {@code backoff-max}. */
     public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(120);
+
+    /** The default {@code budget-min-per-second}. */
+    public static final int DEFAULT_BUDGET_MIN_PER_SECOND = 10;
+
+    /** The default {@code budget-window}. */
+    public static final Duration DEFAULT_BUDGET_WINDOW = Duration.ofSeconds(10);
 
     /** What went wrong on an attempt. */
     public enum Kind {
@@ -57,6 +70,9 @@ public final class Retry {
     private final boolean respectRetryAfter;
     private final boolean raiseOnStatus;
     private final int attempts;
+    private final @Nullable Double budgetPercent;
+    private final int budgetMinPerSecond;
+    private final Duration budgetWindow;
 
     private Retry(Builder b, int attempts) {
         this.total = b.total;
@@ -73,6 +89,9 @@ public final class Retry {
         this.respectRetryAfter = b.respectRetryAfter;
         this.raiseOnStatus = b.raiseOnStatus;
         this.attempts = attempts;
+        this.budgetPercent = b.budgetPercent;
+        this.budgetMinPerSecond = b.budgetMinPerSecond;
+        this.budgetWindow = b.budgetWindow;
     }
 
     /** A policy that never retries. */
@@ -109,6 +128,9 @@ public final class Retry {
         b.backoffJitter = backoffJitter;
         b.respectRetryAfter = respectRetryAfter;
         b.raiseOnStatus = raiseOnStatus;
+        b.budgetPercent = budgetPercent;
+        b.budgetMinPerSecond = budgetMinPerSecond;
+        b.budgetWindow = budgetWindow;
         return b;
     }
 
@@ -256,6 +278,29 @@ public final class Retry {
         return raiseOnStatus;
     }
 
+    /**
+     * {@code budget-percent}: the share of a mount's requests that may be retried on top of
+     * {@link #budgetMinPerSecond()}; {@code null} (the default) means no retry budget.
+     */
+    public @Nullable Double budgetPercent() {
+        return budgetPercent;
+    }
+
+    /** {@code budget-min-per-second}: retries per second always allowed by the budget. Default 10. */
+    public int budgetMinPerSecond() {
+        return budgetMinPerSecond;
+    }
+
+    /** {@code budget-window}: how far back the budget counts requests and retries. Default 10s. */
+    public Duration budgetWindow() {
+        return budgetWindow;
+    }
+
+    /** Whether this policy has a retry budget ({@link #budgetPercent()} set). */
+    public boolean hasBudget() {
+        return budgetPercent != null;
+    }
+
     /** A short description of the remaining budget, for log lines. */
     public String remaining() {
         StringBuilder s = new StringBuilder("total=").append(total == null ? "unbounded" : total);
@@ -274,7 +319,9 @@ public final class Retry {
     @Override
     public String toString() {
         return "Retry(" + remaining() + ", statusForcelist=" + statusForcelist + ", allowedMethods=" + allowedMethods
-                + ", backoffFactor=" + backoffFactor + ")";
+                + ", backoffFactor=" + backoffFactor
+                + (budgetPercent == null ? "" : ", budgetPercent=" + budgetPercent + ", budgetMinPerSecond="
+                        + budgetMinPerSecond + ", budgetWindow=" + budgetWindow) + ")";
     }
 
     /** Builds a {@link Retry}; defaults are urllib3's except {@code total}, which is 3. */
@@ -291,6 +338,9 @@ public final class Retry {
         private Duration backoffJitter = Duration.ZERO;
         private boolean respectRetryAfter = true;
         private boolean raiseOnStatus;
+        private @Nullable Double budgetPercent;
+        private int budgetMinPerSecond = DEFAULT_BUDGET_MIN_PER_SECOND;
+        private Duration budgetWindow = DEFAULT_BUDGET_WINDOW;
 
         private Builder() {
         }
@@ -347,6 +397,37 @@ public final class Retry {
 
         public Builder raiseOnStatus(boolean raise) {
             this.raiseOnStatus = raise;
+            return this;
+        }
+
+        /**
+         * {@code retry.budget-percent}: turns the retry budget on; retries beyond
+         * {@code budget-min-per-second} are allowed for this share of the mount's requests. Between 0
+         * and 1000; {@code null} turns the budget off.
+         */
+        public Builder budgetPercent(@Nullable Double percent) {
+            if (percent != null && !(percent >= 0 && percent <= 1000)) {
+                throw new IllegalArgumentException("retry.budget-percent must be between 0 and 1000, was " + percent);
+            }
+            this.budgetPercent = percent;
+            return this;
+        }
+
+        /** {@code retry.budget-min-per-second}: retries per second the budget always allows. */
+        public Builder budgetMinPerSecond(int perSecond) {
+            if (perSecond < 0) {
+                throw new IllegalArgumentException("retry.budget-min-per-second must be >= 0, was " + perSecond);
+            }
+            this.budgetMinPerSecond = perSecond;
+            return this;
+        }
+
+        /** {@code retry.budget-window}: how far back the budget looks; at least 1s. */
+        public Builder budgetWindow(Duration window) {
+            if (window == null || window.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("retry.budget-window must be at least 1s, was " + window);
+            }
+            this.budgetWindow = window;
             return this;
         }
 

@@ -56,6 +56,8 @@ public final class FlakyServer implements AutoCloseable {
     private int open;
 
     private final AtomicInteger maxOpen = new AtomicInteger();
+    /** {@code open} as other threads may read it. */
+    private final AtomicInteger openNow = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong announcedCloses = new AtomicLong();
@@ -126,6 +128,15 @@ public final class FlakyServer implements AutoCloseable {
         return maxOpen.get();
     }
 
+    /**
+     * Starts {@link #maxOpenConnections()} over from the connections open now, so that it tells the
+     * most open at once from this moment on (a test's second phase).
+     */
+    public void restartMaxOpenConnections() {
+        maxOpen.set(0);
+        maxOpen.accumulateAndGet(openNow.get(), Math::max);
+    }
+
     /** Requests answered (each counted before its response is written). */
     public long served() {
         return served.get();
@@ -167,6 +178,7 @@ public final class FlakyServer implements AutoCloseable {
                         ch.register(selector, SelectionKey.OP_READ, new Conn(ch));
                         accepted.incrementAndGet();
                         open++;
+                        openNow.incrementAndGet();
                     }
                     // ends of stream queued before those handshakes are read before the maximum is taken
                     selector.selectNow();
@@ -267,6 +279,7 @@ public final class FlakyServer implements AutoCloseable {
         }
         key.cancel();
         open--;
+        openNow.decrementAndGet();
         try {
             ((Conn) key.attachment()).channel.close();
         }

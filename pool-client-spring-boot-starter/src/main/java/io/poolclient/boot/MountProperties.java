@@ -1,6 +1,7 @@
 package io.poolclient.boot;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
@@ -112,6 +113,26 @@ public class MountProperties {
      * Longest response header line accepted. Default 8KB.
      */
     private DataSize maxHeaderLine;
+
+    /**
+     * Proxy for this mount's requests: http://[user:password@]host:port, https://... (TLS to the
+     * proxy), socks5://... or socks5h://... (names resolved by the proxy). Credentials are never
+     * logged or shown. Default unset (see trust-env).
+     */
+    private String proxy;
+
+    /**
+     * Hosts that bypass any proxy: names (matching their subdomains), IP literals, CIDR ranges
+     * (10.0.0.0/8, fd00::/8) or * for all. Default empty.
+     */
+    private List<String> noProxy;
+
+    /**
+     * With no proxy set, use the JVM's proxy properties (https.proxyHost, ...), else the
+     * HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY environment variables; localhost and loopback
+     * addresses always go direct then. Default true.
+     */
+    private Boolean trustEnv;
 
     public String getPrefix() {
         return prefix;
@@ -255,6 +276,30 @@ public class MountProperties {
 
     public void setMaxHeaderLine(DataSize maxHeaderLine) {
         this.maxHeaderLine = maxHeaderLine;
+    }
+
+    public String getProxy() {
+        return proxy;
+    }
+
+    public void setProxy(String proxy) {
+        this.proxy = proxy;
+    }
+
+    public List<String> getNoProxy() {
+        return noProxy;
+    }
+
+    public void setNoProxy(List<String> noProxy) {
+        this.noProxy = noProxy;
+    }
+
+    public Boolean getTrustEnv() {
+        return trustEnv;
+    }
+
+    public void setTrustEnv(Boolean trustEnv) {
+        this.trustEnv = trustEnv;
     }
 
     /** The values of the {@code redirects} setting. */

@@ -3,6 +3,7 @@ package io.poolclient.boot;
 import io.poolclient.PoolClient;
 import io.poolclient.PoolListener;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,7 +18,9 @@ import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfigur
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.util.LambdaSafe;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.http.client.ClientHttpRequestFactory;
 
 /**
@@ -69,6 +72,18 @@ public final class PoolClientAutoConfiguration {
         ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> builder =
                 new PoolingClientHttpRequestFactoryBuilder(poolClient, tlsConfigs);
         return customize(builder, customizers.orderedStream().toList());
+    }
+
+    /**
+     * Shuts the engine down gracefully when the context stops, giving exchanges in flight the shutdown
+     * phase's timeout ({@code spring.lifecycle.timeout-per-shutdown-phase}, 30s unless set).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    PoolClientLifecycle poolClientLifecycle(PoolClient poolClient, Environment environment) {
+        Duration grace = Binder.get(environment).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+                .orElse(Duration.ofSeconds(30));
+        return new PoolClientLifecycle(poolClient, grace);
     }
 
     /** Applies the customizers whose generic type accepts this builder, as Spring Boot does for its own. */

@@ -1,7 +1,9 @@
 package io.poolclient.boot;
 
 import io.poolclient.MountSettings;
+import io.poolclient.NoProxyHosts;
 import io.poolclient.PoolClient;
+import io.poolclient.ProxyAddress;
 import io.poolclient.Redirects;
 import io.poolclient.retry.Retry;
 import java.util.Map;
@@ -83,6 +85,9 @@ public final class PoolClientPropertiesMapper {
         map.from(p::getLeakDetectionThreshold).to(b::leakDetectionThreshold);
         map.from(p::getMaxHeaderCount).to(b::maxHeaderCount);
         map.from(p::getMaxHeaderLine).as(size -> bytes(property + ".max-header-line", size)).to(b::maxHeaderLine);
+        map.from(p::getProxy).whenHasText().as(url -> ProxyAddress.parse(url, property + ".proxy")).to(b::proxy);
+        map.from(p::getNoProxy).as(hosts -> NoProxyHosts.parse(hosts, property + ".no-proxy")).to(b::noProxy);
+        map.from(p::getTrustEnv).to(b::trustEnv);
         return b.build();
     }
 
@@ -104,6 +109,9 @@ public final class PoolClientPropertiesMapper {
         map.from(r::getBackoffJitter).to(named(property, b::backoffJitter));
         map.from(r::getRespectRetryAfter).to(named(property, b::respectRetryAfter));
         map.from(r::getRaiseOnStatus).to(named(property, b::raiseOnStatus));
+        map.from(r::getBudgetPercent).to(named(property, b::budgetPercent));
+        map.from(r::getBudgetMinPerSecond).to(named(property, b::budgetMinPerSecond));
+        map.from(r::getBudgetWindow).to(named(property, b::budgetWindow));
         return b.build();
     }
 

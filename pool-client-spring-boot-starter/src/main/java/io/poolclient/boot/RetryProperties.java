@@ -155,4 +155,47 @@ public class RetryProperties {
     public void setRaiseOnStatus(Boolean raiseOnStatus) {
         this.raiseOnStatus = raiseOnStatus;
     }
+
+    /**
+     * Retry budget: the share of the mount's requests (in percent) that may be retried over the last
+     * budget-window, on top of budget-min-per-second. Retries beyond it are not made: the caller gets
+     * the last response or failure as if retries had run out. Default unset (no budget).
+     */
+    private Double budgetPercent;
+
+    /**
+     * Retries per second the retry budget always allows, whatever the request rate. Applies with
+     * budget-percent only. Default 10.
+     */
+    private Integer budgetMinPerSecond;
+
+    /**
+     * How far back the retry budget counts requests and retries; at least 1s. Applies with
+     * budget-percent only. Default 10s.
+     */
+    private Duration budgetWindow;
+
+    public Double getBudgetPercent() {
+        return budgetPercent;
+    }
+
+    public void setBudgetPercent(Double budgetPercent) {
+        this.budgetPercent = budgetPercent;
+    }
+
+    public Integer getBudgetMinPerSecond() {
+        return budgetMinPerSecond;
+    }
+
+    public void setBudgetMinPerSecond(Integer budgetMinPerSecond) {
+        this.budgetMinPerSecond = budgetMinPerSecond;
+    }
+
+    public Duration getBudgetWindow() {
+        return budgetWindow;
+    }
+
+    public void setBudgetWindow(Duration budgetWindow) {
+        this.budgetWindow = budgetWindow;
+    }
 }

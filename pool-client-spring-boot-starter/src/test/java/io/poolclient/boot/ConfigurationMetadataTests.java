@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 class ConfigurationMetadataTests {
 
     private static final List<String> UNSET_BY_DEFAULT = List.of("max-lifetime", "leak-detection-threshold",
-            "ssl-bundle", "retry.connect", "retry.read", "retry.status");
+            "ssl-bundle", "retry.connect", "retry.read", "retry.status", "retry.budget-percent", "proxy", "no-proxy");
 
     private static final Map<String, JsonNode> properties = new HashMap<>();
 
@@ -49,7 +49,8 @@ class ConfigurationMetadataTests {
                 "retry.total", "retry.connect", "retry.read", "retry.status", "retry.status-forcelist",
                 "retry.allowed-methods", "retry.backoff-factor", "retry.backoff-max", "retry.backoff-jitter",
                 "retry.respect-retry-after", "retry.raise-on-status", "ssl-bundle", "redirects", "max-redirects",
-                "decompress", "leak-detection-threshold", "max-header-count", "max-header-line");
+                "decompress", "leak-detection-threshold", "max-header-count", "max-header-line", "retry.budget-percent",
+                "retry.budget-min-per-second", "retry.budget-window", "proxy", "no-proxy", "trust-env");
     }
 
     @Test

@@ -108,6 +108,29 @@ class PoolClientPropertiesValidationTests {
     }
 
     @Test
+    void retryBudgetKeysAreValidatedWithTheirFullName() {
+        assertThat(failure("pool-client.mounts.https.retry.budget-percent=-1"))
+            .contains("pool-client.mounts.https.retry.budget-percent must be between 0 and 1000, was -1");
+        assertThat(failure("pool-client.defaults.retry.budget-min-per-second=-1"))
+            .contains("pool-client.defaults.retry.budget-min-per-second must be >= 0, was -1");
+        assertThat(failure("pool-client.mounts.https.retry.budget-window=500ms"))
+            .contains("pool-client.mounts.https.retry.budget-window must be at least 1s");
+    }
+
+    @Test
+    void aRetryBudgetFromPropertiesReachesTheEngine() {
+        runner.withPropertyValues("pool-client.mounts.payments.prefix=https://api.example/",
+                "pool-client.mounts.payments.retry.budget-percent=20", "pool-client.mounts.payments.retry.budget-window=30s")
+            .run(context -> {
+                io.poolclient.retry.Retry retry = context.getBean(PoolClient.class).settings("payments").orElseThrow()
+                    .retryPolicy();
+                assertThat(retry.budgetPercent()).isEqualTo(20.0);
+                assertThat(retry.budgetMinPerSecond()).isEqualTo(10);
+                assertThat(retry.budgetWindow()).hasSeconds(30);
+            });
+    }
+
+    @Test
     void unknownRedirectsValueIsABindingFailureNamingTheProperty() {
         String message = failure("pool-client.mounts.https.redirects=sometimes");
         assertThat(message).contains("sometimes");
@@ -121,5 +144,23 @@ class PoolClientPropertiesValidationTests {
         runner.withPropertyValues("pool-client.mounts.payments.prefix=https://api.example/",
                 "pool-client.mounts.payments.retry.total=2", "pool-client.mounts.https.max-retries=1")
             .run(context -> assertThat(context).hasSingleBean(PoolClient.class));
+    }
+
+    @Test
+    void aBadProxyUrlIsRefusedNamingThePropertyWithoutItsCredentials() {
+        assertThat(failure("pool-client.mounts.corp.prefix=https://api.example/",
+                "pool-client.mounts.corp.proxy=ftp://user:hunter2@proxy.example:3128"))
+            .contains("pool-client.mounts.corp.proxy")
+            .contains("unsupported scheme")
+            .doesNotContain("hunter2").doesNotContain("user:");
+        assertThat(failure("pool-client.defaults.proxy=http://user:hunter2@proxy.example:99999"))
+            .contains("pool-client.defaults.proxy").contains("invalid port")
+            .doesNotContain("hunter2");
+    }
+
+    @Test
+    void aBadNoProxyEntryIsRefusedNamingTheProperty() {
+        assertThat(failure("pool-client.mounts.https.no-proxy=10.0.0.0/99"))
+            .contains("pool-client.mounts.https.no-proxy");
     }
 }

@@ -33,12 +33,13 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * Opens connections: resolves the host, drops addresses the filter refuses, connects to each
  * remaining address in turn, and for HTTPS performs the TLS handshake with SNI and hostname
- * verification on. The lookup and the connects share one connect-timeout budget. Immutable; any
- * thread may call it.
+ * verification on. The lookup and the connects share one connect-timeout budget. Connections
+ * through a proxy are opened by {@link ProxyConnector}. Immutable; any thread may call it.
  */
 public final class Connector {
 
     private final HostResolver resolver;
+    private final ProxyConnector proxies;
 
     public Connector() {
         this(HostResolver.SYSTEM);
@@ -46,6 +47,7 @@ public final class Connector {
 
     Connector(HostResolver resolver) {
         this.resolver = resolver;
+        this.proxies = new ProxyConnector(resolver);
     }
 
     /** What one connection attempt needs. */
@@ -55,6 +57,9 @@ public final class Connector {
 
     public PooledConnection open(Spec spec) throws IOException {
         HostKey key = spec.key();
+        if (key.proxy() != null) {
+            return proxies.open(spec);
+        }
         long budget = spec.connectTimeout().toNanos();
         long start = System.nanoTime();
         List<InetAddress> addresses = resolve(spec, budget);
@@ -70,7 +75,8 @@ public final class Connector {
                 plain.setTcpNoDelay(true);
                 plain.setKeepAlive(true);
                 plain.connect(new InetSocketAddress(address, key.port()), (int) Math.min(Integer.MAX_VALUE, remainingMs));
-                return bind(spec, new ChannelSocket(channel));
+                ChannelSocket socket = new ChannelSocket(channel);
+                return bind(spec, socket, socket, spec.connectTimeout());
             }
             catch (IOException e) {
                 closeQuietly(channel);
@@ -114,7 +120,17 @@ public final class Connector {
         return allowed;
     }
 
-    private static PooledConnection bind(Spec spec, ChannelSocket plain) throws IOException {
+    /**
+     * Makes the pooled connection over a connected socket: for HTTPS after the TLS handshake with the
+     * origin over {@code carrier}.
+     *
+     * @param plain the TCP connection (to the origin or to a proxy)
+     * @param carrier what the origin's bytes travel on: {@code plain}, TLS to an {@code https://} proxy,
+     *     or either of them after a tunnel was opened through the proxy
+     * @param handshakeTimeout what is left of the connect-timeout for the TLS handshake
+     */
+    static PooledConnection bind(Spec spec, ChannelSocket plain, Socket carrier, Duration handshakeTimeout)
+            throws IOException {
         // httpcore5 fails when the count of header lines, or a line's length counting its CR, reaches
         // its limit; ours are inclusive: max-header-count lines, and lines of max-header-line bytes
         // before CRLF, are accepted
@@ -127,12 +143,15 @@ public final class Connector {
         // ignores the connection's Http1Config: hand it a parser made with ours, or max-header-count is lost
         HttpMessageParserFactory<ClassicHttpResponse> parsers = ignored -> new DefaultHttpResponseParser(config);
         DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config, null, null, null, null, null, parsers);
-        Socket socket = plain;
+        Socket socket = carrier;
         try {
             if (spec.key().isTls()) {
-                SSLSocket tls = handshake(spec, plain);
+                SSLSocket tls = handshake(spec, carrier, handshakeTimeout);
                 conn.bind(tls, plain);
                 socket = tls;
+            }
+            else if (carrier instanceof SSLSocket proxyTls) {
+                conn.bind(proxyTls, plain);
             }
             else {
                 conn.bind(plain);
@@ -146,7 +165,7 @@ public final class Connector {
         return new PooledConnection(new HttpTransport(plain, socket, conn, spec.maxHeaderCount(), spec.maxHeaderLine()), System.nanoTime());
     }
 
-    private static SSLSocket handshake(Spec spec, Socket plain) throws IOException {
+    private static SSLSocket handshake(Spec spec, Socket plain, Duration timeout) throws IOException {
         HostKey key = spec.key();
         SSLContext context;
         try {
@@ -168,7 +187,7 @@ public final class Connector {
             params.setCipherSuites(spec.tls().ciphers());
         }
         tls.setSSLParameters(params);
-        tls.setSoTimeout((int) Math.max(1, spec.connectTimeout().toMillis()));
+        tls.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
         try {
             tls.startHandshake();
         }

@@ -21,6 +21,8 @@ import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
  */
 public final class RequestMessage {
 
+    private static final String PROXY_AUTHORIZATION = "Proxy-Authorization";
+
     private final String method;
     private final String target;
     private final BasicClassicHttpRequest wire;
@@ -39,6 +41,18 @@ public final class RequestMessage {
      * @throws RuntimeException whatever the caller's {@link RequestBody#contentLength()} throws
      */
     public static RequestMessage of(Request request, RequestTarget target, boolean decompress) {
+        return of(request, target, decompress, null);
+    }
+
+    /**
+     * A request sent through an HTTP proxy as a plain {@code http://} request: as
+     * {@link #of(Request, RequestTarget, boolean)}, with the proxy's {@code Proxy-Authorization} in place
+     * of any the caller set.
+     *
+     * @param proxyAuthorization the {@code Proxy-Authorization} value for the proxy, {@code null} for none
+     */
+    public static RequestMessage of(Request request, RequestTarget target, boolean decompress,
+            String proxyAuthorization) {
         // scheme and authority left out: the request line needs only method and target, and no URI is parsed
         BasicClassicHttpRequest wire = new BasicClassicHttpRequest(request.method(), null, null, target.target());
         boolean acceptEncoding = false;
@@ -48,12 +62,18 @@ public final class RequestMessage {
             if (name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH) || name.equalsIgnoreCase(HttpHeaders.TRANSFER_ENCODING)) {
                 continue; // framing is ours
             }
+            if (proxyAuthorization != null && name.equalsIgnoreCase(PROXY_AUTHORIZATION)) {
+                continue; // the proxy's credentials come from the proxy URL
+            }
             hostSet |= name.equalsIgnoreCase(HttpHeaders.HOST);
             acceptEncoding |= name.equalsIgnoreCase(HttpHeaders.ACCEPT_ENCODING);
             wire.addHeader(name, h.value());
         }
         if (!hostSet) {
             wire.addHeader(HttpHeaders.HOST, target.host());
+        }
+        if (proxyAuthorization != null) {
+            wire.addHeader(PROXY_AUTHORIZATION, proxyAuthorization);
         }
         boolean decode = decompress && !acceptEncoding;
         if (decode) {

@@ -1,19 +1,29 @@
 package io.poolclient.internal.pool;
 
 import io.poolclient.TlsConfig;
+import io.poolclient.internal.proxy.ProxyUrl;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a host pool is keyed by: scheme, host and port, plus the TLS material for HTTPS so that
- * connections made with different trust or client certificates never mix. The host is stored
+ * connections made with different trust or client certificates never mix, and the proxy the
+ * connections go through so that direct and proxied connections (or connections through different
+ * proxies or as different proxy users) never mix. The host is stored
  * normalized (lower case, IPv6 without brackets); {@link #hostPort()} adds brackets.
  *
  * @param scheme {@code http} or {@code https}
  * @param host lower-case host name or address literal
  * @param port explicit port, defaults filled in
  * @param tls TLS material for https, {@code null} for the JDK default (and always for http)
+ * @param proxy the proxy (with its credentials) the connections go through, {@code null} for direct
  */
-public record HostKey(String scheme, String host, int port, TlsConfig tls) {
+public record HostKey(String scheme, String host, int port, TlsConfig tls, @Nullable ProxyUrl proxy) {
+
+    /** A key for direct connections. */
+    public HostKey(String scheme, String host, int port, TlsConfig tls) {
+        this(scheme, host, port, tls, null);
+    }
 
     public HostKey {
         scheme = scheme.toLowerCase(Locale.ROOT);
@@ -57,6 +67,7 @@ public record HostKey(String scheme, String host, int port, TlsConfig tls) {
 
     @Override
     public String toString() {
-        return scheme + "://" + hostPort() + (tls == null ? "" : " (tls " + tls.name() + ")");
+        return scheme + "://" + hostPort() + (tls == null ? "" : " (tls " + tls.name() + ")")
+                + (proxy == null ? "" : " via " + proxy);
     }
 }

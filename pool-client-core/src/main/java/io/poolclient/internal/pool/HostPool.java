@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * set; whatever it was handed at that moment goes back to the pool. A retired pool (evicted or
  * dropped) keeps no idle connection: each returned one is closed. A shut-down pool also refuses new
  * callers and fails its waiters with {@link PoolClosedException}.
+ *
+ * <p>{@link #resize} changes {@code maxsize} and {@code block} while the pool is in use, under the same
+ * lock: from then on a blocking pool keeps at most the new {@code maxsize} connections once the
+ * leased surplus has come back (each such return is discarded, never handed to a waiter), and waiters
+ * that fit the new size are handed a slot at once.
  */
 public final class HostPool {
 
@@ -52,15 +59,19 @@ public final class HostPool {
 
     private final String mount;
     private final HostKey key;
-    private final MountSettings settings;
+    /** Replaced by {@link #resize}; volatile for the view, read under the lock by the pool itself. */
+    private volatile MountSettings settings;
     private final HostPoolView view = new PoolView(this);
-    private final int maxsize;
-    private final boolean block;
+    /** {@code pool-maxsize} and {@code pool-block} now: guarded by the lock, changed by {@link #resize}. */
+    private int maxsize;
+    private boolean block;
     private final ConnectionExpiry expiry;
     private final boolean captureLeaseSite;
     private final AcquireEvents events;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a shut-down pool has no lease left. */
+    private final Condition noLeases = lock.newCondition();
     private final IdleStack idle;
     private final WaiterQueue waiters = new WaiterQueue();
     private final LeasedList leased = new LeasedList();
@@ -266,14 +277,17 @@ public final class HostPool {
 
     private PooledConnection open(Opener opener, long start) throws IOException {
         PooledConnection fresh;
+        long connectStart = System.nanoTime();
         try {
             fresh = opener.open();
         }
         catch (IOException | RuntimeException | Error e) {
             connectFailed();
+            events.connectFinished(System.nanoTime() - connectStart, false);
             throw e;
         }
         long now = System.nanoTime();
+        events.connectFinished(now - connectStart, true);
         long opened;
         lock.lock();
         try {
@@ -311,8 +325,10 @@ public final class HostPool {
         Waiter served = null;
         CloseReason why;
         boolean full = false;
+        int size;
         lock.lock();
         try {
+            size = maxsize;
             if (!leased.remove(c)) {
                 return;
             }
@@ -322,6 +338,11 @@ public final class HostPool {
             }
             if (why != null) {
                 counters.countClosed(why);
+                slots.closing(1);
+            }
+            else if (block && !slots.available()) {
+                full = true; // a blocking pool shrunk below what it holds: this one is surplus
+                counters.countDiscarded();
                 slots.closing(1);
             }
             else {
@@ -334,6 +355,7 @@ public final class HostPool {
             }
         }
         finally {
+            signalIfNoLeases();
             lock.unlock();
         }
         if (served != null) {
@@ -344,7 +366,7 @@ public final class HostPool {
             slots.closeAndFree(c);
         }
         if (full) {
-            log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), maxsize);
+            log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), size);
         }
     }
 
@@ -362,6 +384,7 @@ public final class HostPool {
             slots.closing(1);
         }
         finally {
+            signalIfNoLeases();
             lock.unlock();
         }
         slots.closeAndFree(c);
@@ -503,6 +526,93 @@ public final class HostPool {
         }
     }
 
+    /**
+     * Follows a live change of the mount's {@code pool-maxsize} or {@code pool-block}: every later
+     * acquire and return uses the new values. A smaller maxsize closes the idle connections past it
+     * now and the leased ones past it when they come back (both counted as discarded: the pool is
+     * full); a larger one, or turning blocking off, hands the room freed to the callers waiting.
+     */
+    public void resize(MountSettings newSettings) {
+        int newMaxsize = newSettings.poolMaxsize();
+        if (newMaxsize < 1) {
+            throw new IllegalArgumentException("maxsize must be >= 1, was " + newMaxsize);
+        }
+        List<PooledConnection> surplus;
+        lock.lock();
+        try {
+            settings = newSettings;
+            maxsize = newMaxsize;
+            block = Boolean.TRUE.equals(newSettings.poolBlock());
+            idle.capacity(newMaxsize);
+            slots.resize(newMaxsize, block);
+            int excess = Math.max(idle.size(), block ? slots.held() : 0) - newMaxsize;
+            surplus = new ArrayList<>();
+            for (int i = Math.min(excess, idle.size()); i > 0; i--) {
+                surplus.add(idle.popOldest()); // the least recently used go first
+            }
+            counters.countDiscarded(surplus.size());
+            slots.closing(surplus.size());
+            slots.offerToWaiters();
+        }
+        finally {
+            lock.unlock();
+        }
+        slots.closeAndFree(surplus);
+    }
+
+    /**
+     * Waits, after {@link #shutdown()}, until no connection of this pool is leased or until
+     * {@code deadlineNanos} (a {@link System#nanoTime()} value) has passed.
+     *
+     * @return true when nothing is leased any more
+     * @throws InterruptedException when the thread was interrupted while waiting
+     */
+    public boolean awaitNoLeases(long deadlineNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (leased.size() > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                noLeases.awaitNanos(left);
+            }
+            return true;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes every connection still leased, after {@link #shutdown()} and its grace: counted as closed
+     * for shutdown; the exchange using it fails and its lease then ends without counting again.
+     *
+     * @return how many were closed
+     */
+    public int closeLeased() {
+        List<PooledConnection> toClose;
+        lock.lock();
+        try {
+            toClose = leased.drain();
+            counters.countClosed(CloseReason.SHUTDOWN, toClose.size());
+            slots.closing(toClose.size());
+            signalIfNoLeases();
+        }
+        finally {
+            lock.unlock();
+        }
+        slots.closeAndFree(toClose);
+        return toClose.size();
+    }
+
+    /** Wakes {@link #awaitNoLeases} when a shut-down pool has no lease left. Lock held. */
+    private void signalIfNoLeases() {
+        if (shutdown && leased.size() == 0) {
+            noLeases.signalAll();
+        }
+    }
+
     public String mount() {
         return mount;
     }
@@ -518,6 +628,11 @@ public final class HostPool {
     /** The read-only view of this pool that listeners are given. */
     public HostPoolView view() {
         return view;
+    }
+
+    /** Where this pool's connect, lease and retry events go. */
+    AcquireEvents events() {
+        return events;
     }
 
     @Override

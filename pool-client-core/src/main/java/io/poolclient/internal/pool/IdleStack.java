@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 final class IdleStack {
 
     private final ArrayDeque<PooledConnection> stack = new ArrayDeque<>();
-    private final int capacity;
+    private int capacity;
 
     IdleStack(int capacity) {
         this.capacity = capacity;
@@ -40,6 +40,11 @@ final class IdleStack {
     /** The least recently returned connection, or {@code null}. */
     PooledConnection popOldest() {
         return stack.pollLast();
+    }
+
+    /** Changes how many connections the stack keeps; the caller takes out any surplus. */
+    void capacity(int capacity) {
+        this.capacity = capacity;
     }
 
     int size() {

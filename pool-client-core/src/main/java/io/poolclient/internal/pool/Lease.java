@@ -14,6 +14,7 @@ public final class Lease {
     private final HostPool pool;
     private final PooledConnection connection;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final long leasedAt = System.nanoTime();
 
     Lease(HostPool pool, PooledConnection connection) {
         this.pool = pool;
@@ -36,6 +37,7 @@ public final class Lease {
     public void release() {
         if (ended.compareAndSet(false, true)) {
             pool.returned(connection);
+            pool.events().leaseEnded(System.nanoTime() - leasedAt);
         }
     }
 
@@ -43,6 +45,7 @@ public final class Lease {
     public void discard(CloseReason reason) {
         if (ended.compareAndSet(false, true)) {
             pool.discarded(connection, reason);
+            pool.events().leaseEnded(System.nanoTime() - leasedAt);
         }
     }
 }

@@ -53,6 +53,17 @@ final class LeasedList {
         return size;
     }
 
+    /** Removes and returns every connection. */
+    List<PooledConnection> drain() {
+        List<PooledConnection> all = new ArrayList<>(size);
+        while (head != null) {
+            PooledConnection c = head;
+            remove(c);
+            all.add(c);
+        }
+        return all;
+    }
+
     /** How long the oldest current lease has been held at {@code now}; 0 when there is none. */
     long oldestAgeNanos(long now) {
         long oldest = 0;

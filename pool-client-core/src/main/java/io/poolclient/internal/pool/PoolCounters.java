@@ -40,6 +40,11 @@ final class PoolCounters {
         discarded++;
     }
 
+    /** {@code n} connections did not fit after the pool shrank and are closed. Lock held. */
+    void countDiscarded(int n) {
+        discarded += n;
+    }
+
     /** A connection is closed for {@code reason}. Lock held. */
     void countClosed(CloseReason reason) {
         countClosed(reason, 1);
@@ -82,6 +87,7 @@ final class PoolCounters {
         closed.forEach((r, n) -> reasons.put(r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
         return new PoolSnapshot(key.scheme(), key.uriHost(), key.port(), leased, idle, pending, maxsize, opened,
                 reused.sum(), discarded, closedTotal, requests.sum(), TimeUnit.NANOSECONDS.toMillis(oldestLeaseNanos),
-                reasons, block, timeouts, timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos));
+                reasons, block, timeouts, timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos),
+                key.proxy() == null ? null : key.proxy().toString());
     }
 }

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * none missed: once the engine is quiet, the pools a listener was told of and not told gone are
  * exactly the live ones. Once a removal returns, the listener hears no more of these events (unless
  * it was removed by a callback of the very event being delivered: that one still reaches it).</li>
- * <li><b>The hot path</b> ({@code connectionAcquired}, {@code acquireTimedOut}): one volatile read of
- * an immutable array and a loop over it; no lock, no allocation. These come on the caller's thread
- * and may reach a listener before the {@code poolAdded} of a pool that another thread has just
- * created and not yet delivered, or after the {@code poolRemoved} of a pool a caller looked up just
+ * <li><b>The hot path</b> ({@code connectionAcquired}, {@code acquireTimedOut}, {@code connectFinished},
+ * {@code leaseEnded}, {@code retryDecided}): one volatile read of
+ * an immutable array and a loop over it; no lock, no allocation. These come on the caller's thread.
+ * A caller that finds a pool another thread has just created and not yet delivered delivers it first
+ * or waits for that delivery ({@link #catchUp()}), so these never reach a listener before the pool's
+ * {@code poolAdded}; they may reach it after the {@code poolRemoved} of a pool a caller looked up just
  * before it was evicted; a listener removed a moment ago may still hear a few from calls already
  * under way.</li>
  * </ul>
@@ -159,6 +161,17 @@ public final class PoolListeners implements PoolListener {
         }
     }
 
+    /**
+     * Makes sure every pool recorded so far has been delivered before the caller goes on: delivers
+     * what is recorded, or waits for a delivery under way on another thread. One volatile read or two
+     * when nothing is pending (the hot path of a pool lookup).
+     */
+    void catchUp() {
+        if (!recorded.isEmpty() || lock.isLocked()) {
+            deliver();
+        }
+    }
+
     /** The delivery loop; {@link #lock} held once by this thread. */
     private void deliverLocked() {
         for (Event e; (e = recorded.poll()) != null;) {
@@ -222,6 +235,42 @@ public final class PoolListeners implements PoolListener {
             }
             catch (RuntimeException ex) {
                 log.warn("Pool listener {} failed on acquireTimedOut({})", l, pool, ex);
+            }
+        }
+    }
+
+    @Override
+    public void connectFinished(HostPoolView pool, long nanos, boolean succeeded) {
+        for (PoolListener l : listeners) {
+            try {
+                l.connectFinished(pool, nanos, succeeded);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Pool listener {} failed on connectFinished({})", l, pool, ex);
+            }
+        }
+    }
+
+    @Override
+    public void leaseEnded(HostPoolView pool, long heldNanos) {
+        for (PoolListener l : listeners) {
+            try {
+                l.leaseEnded(pool, heldNanos);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Pool listener {} failed on leaseEnded({})", l, pool, ex);
+            }
+        }
+    }
+
+    @Override
+    public void retryDecided(HostPoolView pool, String kind, boolean made) {
+        for (PoolListener l : listeners) {
+            try {
+                l.retryDecided(pool, kind, made);
+            }
+            catch (RuntimeException ex) {
+                log.warn("Pool listener {} failed on retryDecided({})", l, pool, ex);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.poolclient.internal.pool;
 
+import io.poolclient.MountSettings;
 import io.poolclient.PoolListener;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,14 +24,17 @@ import org.slf4j.LoggerFactory;
  * connections closed now, its leased ones when returned). A caller that looked up a pool just before
  * it was evicted may still use it; its connections then close on return. Pools appearing and going
  * are recorded with the client's {@link PoolListeners} under the lock, in the order the map changed,
- * and delivered to the listeners once it is released.
+ * and delivered to the listeners once it is released. {@link #resize} lowers or raises
+ * {@code poolConnections} under the same lock (evicting the surplus as above) and then has each pool
+ * follow the new settings.
  */
 public final class PoolManager {
 
     private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
 
     private final String mount;
-    private final int poolConnections;
+    /** Changed by {@link #resize}; read without the lock by {@link #poolConnections()} only. */
+    private volatile int poolConnections;
     private final Function<HostKey, HostPool> factory;
     private final PoolListeners listeners;
     private final ReentrantLock lock = new ReentrantLock();
@@ -64,8 +68,19 @@ public final class PoolManager {
         this.listeners = listeners;
     }
 
-    /** The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently used. */
+    /**
+     * The pool for {@code key}, created (and the LRU one evicted) when missing; marks it most recently
+     * used. Its {@code poolAdded} has reached the listeners when this returns, also when another thread
+     * created it a moment ago, so the events of its use come after it (not so on a thread inside a
+     * listener's callback, which cannot wait for the delivery it is part of).
+     */
     public HostPool pool(HostKey key) {
+        HostPool pool = findOrCreate(key);
+        listeners.catchUp();
+        return pool;
+    }
+
+    private HostPool findOrCreate(HostKey key) {
         HostPool existing = pools.get(key);
         if (existing != null) {
             existing.touch(System.nanoTime());
@@ -175,6 +190,55 @@ public final class PoolManager {
         return list;
     }
 
+    /**
+     * The pool for {@code key} if one exists now; creates nothing and does not mark it used.
+     */
+    public HostPool find(HostKey key) {
+        return pools.get(key);
+    }
+
+    /**
+     * Follows a live change of the mount's settings: keeps at most {@code poolConnections} pools from
+     * now on, evicting the least recently used past that (counted as evictions), and has every
+     * remaining pool {@link HostPool#resize follow} {@code settings}. Pools created later are made by
+     * the factory, which must already use the new settings.
+     */
+    public void resize(int poolConnections, MountSettings settings) {
+        if (poolConnections < 1) {
+            throw new IllegalArgumentException("poolConnections must be >= 1, was " + poolConnections);
+        }
+        List<HostPool> surplus = new ArrayList<>();
+        List<HostPool> kept;
+        lock.lock();
+        try {
+            this.poolConnections = poolConnections;
+            while (pools.size() > poolConnections) {
+                HostPool eldest = leastRecentlyUsed();
+                pools.remove(eldest.key());
+                evicted++;
+                listeners.recordRemoved(eldest.view(), true);
+                surplus.add(eldest);
+            }
+            kept = new ArrayList<>(pools.values());
+        }
+        finally {
+            lock.unlock();
+        }
+        listeners.deliver();
+        for (HostPool p : surplus) {
+            log.debug("Mount '{}' keeps {} host pools now: evicting {}", mount, poolConnections, p.key());
+            p.retire();
+        }
+        kept.forEach(p -> p.resize(settings));
+    }
+
+    /** As {@link #close()}, returning the pools it shut down. */
+    public List<HostPool> shutdownAll() {
+        List<HostPool> pools = remove(key -> true, true);
+        pools.forEach(HostPool::shutdown);
+        return pools;
+    }
+
     /** Pools evicted by the LRU since start. */
     public long evicted() {
         return evicted;
@@ -186,6 +250,18 @@ public final class PoolManager {
 
     public int poolConnections() {
         return poolConnections;
+    }
+
+    /**
+     * Tells the listeners that a failed try of a request to {@code key} is retried ({@code made}) or
+     * not, the retry budget being exhausted; nothing when that host has no pool in this mount now
+     * (evicted meanwhile). Any thread, no lock.
+     */
+    public void retryDecided(HostKey key, String kind, boolean made) {
+        HostPool pool = pools.get(key);
+        if (pool != null) {
+            pool.events().retryDecided(kind, made);
+        }
     }
 
     @Override

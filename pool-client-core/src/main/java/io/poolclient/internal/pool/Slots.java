@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Slots {
 
     private final ReentrantLock lock;
-    private final int maxsize;
-    private final boolean block;
+    private int maxsize;
+    private boolean block;
     private final IdleStack idle;
     private final LeasedList leased;
     private final WaiterQueue waiters;
@@ -96,6 +96,28 @@ final class Slots {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /** Follows a live change of {@code pool-maxsize} or {@code pool-block}; see {@link #offerToWaiters()}. */
+    void resize(int maxsize, boolean block) {
+        this.maxsize = maxsize;
+        this.block = block;
+    }
+
+    /** The connections idle, leased or being opened: those still to count against {@code maxsize}. */
+    int held() {
+        return idle.size() + leased.size() + opening;
+    }
+
+    /**
+     * Gives a slot to each waiter that fits now (after the pool grew), or to every waiter when the
+     * pool no longer blocks.
+     */
+    void offerToWaiters() {
+        while (!waiters.isEmpty() && (!block || available())) {
+            opening++;
+            waiters.grantSlot();
         }
     }
 

@@ -44,4 +44,14 @@ class RequestTargetTest {
         assertThat(origin("http://[::1]/").host()).isEqualTo("[::1]");
         assertThat(origin("http://[::1]:8080/").host()).isEqualTo("[::1]:8080");
     }
+
+    @Test
+    void throughAnHttpProxyThePlainRequestIsInAbsoluteFormWithoutUserInfo() {
+        URI uri = URI.create("http://user:secret@Example.TEST:8080/a%20b?x=1#frag");
+        RequestTarget target = RequestTarget.absolute(uri, new HostKey("http", uri.getHost(), 8080, null));
+        assertThat(target).isEqualTo(new RequestTarget("http://example.test:8080/a%20b?x=1", "example.test:8080"));
+        URI v6 = URI.create("http://[::1]/");
+        assertThat(RequestTarget.absolute(v6, new HostKey("http", v6.getHost(), 80, null)))
+                .isEqualTo(new RequestTarget("http://[::1]/", "[::1]"));
+    }
 }

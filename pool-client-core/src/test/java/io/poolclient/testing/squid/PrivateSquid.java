@@ -67,6 +67,13 @@ public final class PrivateSquid implements AutoCloseable {
     private static final String CACHE_LOG = "cache.log";
     private static final String ACCESS_LOG = "access.log";
     private static final String PASSWORDS = "passwords";
+    private static final String HOSTS = "hosts";
+
+    /**
+     * A name squid resolves to {@code 127.0.0.1} (from its own hosts file): a target that is not loopback by
+     * its name, so proxies found with {@code trust-env} apply to it, yet reaches an origin on loopback.
+     */
+    public static final String ORIGIN_NAME = "origin.poolclient.test";
 
     /** Credentials squid demands (basic auth), or none. */
     public record BasicAuth(String username, String password) {
@@ -164,7 +171,10 @@ public final class PrivateSquid implements AutoCloseable {
         return dir;
     }
 
-    /** The access log's lines so far (native squid format: {@code ... TCP_TUNNEL/200 ... CONNECT host:port ...}). */
+    /**
+     * The access log's lines so far: squid's native format with the client's port
+     * ({@code time elapsed 127.0.0.1:port TCP_TUNNEL/200 bytes CONNECT host:port user ...}).
+     */
     public List<String> accessLog() {
         Path file = dir.resolve(ACCESS_LOG);
         try {
@@ -193,6 +203,14 @@ public final class PrivateSquid implements AutoCloseable {
                 return matching;
             }
         }
+    }
+
+    /**
+     * The client connections squid served for the matching access-log lines: the distinct client
+     * {@code address:port} pairs among them.
+     */
+    public long clientConnections(Predicate<String> line) {
+        return accessLog().stream().filter(line).map(l -> l.trim().split("\\s+")[2]).distinct().count();
     }
 
     /** squid's cache log and its own output, for diagnostics. */
@@ -263,7 +281,10 @@ public final class PrivateSquid implements AutoCloseable {
                 "http_port " + HOST + ":" + port,
                 "pid_filename " + d + "/squid.pid",
                 "cache_log " + d + "/" + CACHE_LOG,
-                "access_log stdio:" + d + "/" + ACCESS_LOG + " squid",
+                // squid's native format with the client's port added: one client port per client connection
+                "logformat poolclient %ts.%03tu %6tr %>a:%>p %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
+                "access_log stdio:" + d + "/" + ACCESS_LOG + " poolclient",
+                "hosts_file " + d + "/" + HOSTS,
                 "cache deny all",
                 "cache_mem 0 MB",
                 "coredump_dir " + d,
@@ -314,6 +335,9 @@ public final class PrivateSquid implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("poolclient-squid-");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path hosts = dir.resolve(HOSTS);
+            Files.writeString(hosts, "127.0.0.1 localhost " + ORIGIN_NAME + "\n");
+            Files.setPosixFilePermissions(hosts, PosixFilePermissions.fromString("rw-r--r--"));
             if (auth != null) {
                 Path passwords = dir.resolve(PASSWORDS);
                 Files.writeString(passwords, auth.username() + ":" + md5Hex(auth.password()) + "\n");

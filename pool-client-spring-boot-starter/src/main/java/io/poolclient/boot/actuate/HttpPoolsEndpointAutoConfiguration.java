@@ -32,6 +32,12 @@ public final class HttpPoolsEndpointAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnBean(HttpPoolsEndpoint.class)
+    static MountChangesResolver httpPoolsMountChangesResolver() {
+        return new MountChangesResolver();
+    }
+
+    @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(HttpPoolsEndpoint.class)
     @ConditionalOnAvailableEndpoint(endpoint = HttpPoolsEndpoint.class, exposure = EndpointExposure.WEB)

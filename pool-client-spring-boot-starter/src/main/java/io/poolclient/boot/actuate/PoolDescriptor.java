@@ -1,5 +1,6 @@
 package io.poolclient.boot.actuate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.poolclient.PoolSnapshot;
 import java.util.Map;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -25,16 +26,19 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
  * @param block {@code pool-block}
  * @param timeouts callers that gave up waiting after {@code pool-timeout}
  * @param lastTimeoutMsAgo how long ago the last of those {@code timeouts} was, -1 if there was none
+ * @param proxy the proxy the pool's connections go through, {@code scheme://host:port} without
+ *     user-info; {@code null} (written as {@code "proxy": null}) for direct connections
  */
 public record PoolDescriptor(String scheme, String host, int port, int leased, int idle, int pending, int maxsize,
         long opened, long reused, long discarded, long closed, long requests, long oldestLeaseMs,
-        Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo)
+        Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo,
+        @JsonInclude(JsonInclude.Include.ALWAYS) String proxy)
         implements OperationResponseBody {
 
     /** The descriptor of a pool snapshot. */
     public static PoolDescriptor of(PoolSnapshot p) {
         return new PoolDescriptor(p.scheme(), p.host(), p.port(), p.leased(), p.idle(), p.pending(), p.maxsize(),
                 p.opened(), p.reused(), p.discarded(), p.closed(), p.requests(), p.oldestLeaseMs(),
-                p.closedReasons(), p.block(), p.timeouts(), p.lastTimeoutMsAgo());
+                p.closedReasons(), p.block(), p.timeouts(), p.lastTimeoutMsAgo(), p.proxy());
     }
 }

@@ -1,6 +1,7 @@
 package io.poolclient.boot.actuate;
 
 import io.poolclient.MountSettings;
+import io.poolclient.NoProxyHosts;
 import io.poolclient.TlsConfig;
 import io.poolclient.retry.Retry;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.util.Map;
  * {@code sslBundle}), in the order of {@link MountSettings#keys()}; unset keys are omitted.
  * Durations are written the way properties spell them ({@code 30s}, {@code 250ms}), enums in
  * kebab-case ({@code dont-follow}), TLS material by its name only, a retry policy as an object of its
- * own keys. Nothing secret is included.
+ * own keys, a proxy as {@code scheme://host:port} (never its user-info), {@code no-proxy} as a list.
+ * Nothing secret is included.
  */
 public final class SettingsDescription {
 
@@ -48,6 +50,9 @@ public final class SettingsDescription {
         if (value instanceof Retry retry) {
             return retry(retry);
         }
+        if (value instanceof NoProxyHosts hosts) {
+            return hosts.entries();
+        }
         if (value instanceof Number || value instanceof Boolean || value instanceof String) {
             return value;
         }
@@ -70,6 +75,11 @@ public final class SettingsDescription {
         r.put("backoffJitter", format(retry.backoffJitter()));
         r.put("respectRetryAfter", retry.respectRetryAfter());
         r.put("raiseOnStatus", retry.raiseOnStatus());
+        if (retry.hasBudget()) {
+            r.put("budgetPercent", retry.budgetPercent());
+            r.put("budgetMinPerSecond", retry.budgetMinPerSecond());
+            r.put("budgetWindow", format(retry.budgetWindow()));
+        }
         return r;
     }
 

@@ -102,4 +102,23 @@ class HttpPoolsEndpointTests {
             configured.close();
         }
     }
+
+    @Test
+    void aRetryBudgetIsShownWithTheRetryPolicy() {
+        PoolClient configured = PoolClient.builder()
+            .mount("api", "http://api.example/", MountSettings.builder()
+                .retry(Retry.builder().total(2).budgetPercent(20.0).budgetWindow(Duration.ofSeconds(30)).build())
+                .build())
+            .build();
+        try {
+            assertThat(new HttpPoolsEndpoint(configured).mount("api").settings().get("retry"))
+                .asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsEntry("budgetPercent", 20.0)
+                .containsEntry("budgetMinPerSecond", 10)
+                .containsEntry("budgetWindow", "30s");
+        }
+        finally {
+            configured.close();
+        }
+    }
 }

@@ -42,6 +42,25 @@ final class Actuator {
         }
     }
 
+    /** Status and body of a request to {@code /actuator} + path with a JSON body. */
+    Reply call(String method, String path, String json) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator" + path))
+            .method(method, HttpRequest.BodyPublishers.ofString(json))
+            .header("Content-Type", "application/json")
+            .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.body());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** GET {@code /actuator} + path, which must answer 200, as JSON. */
     JsonNode get(String path) {
         Reply reply = call("GET", path);

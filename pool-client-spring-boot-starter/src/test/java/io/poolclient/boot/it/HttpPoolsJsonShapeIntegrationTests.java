@@ -64,7 +64,8 @@ class HttpPoolsJsonShapeIntegrationTests {
         JsonNode pool = http.path("pools").path(0);
         assertThat(fields(pool)).containsExactly("scheme", "host", "port", "leased", "idle", "pending", "maxsize",
                 "opened", "reused", "discarded", "closed", "requests", "oldestLeaseMs", "closedReasons", "block",
-                "timeouts", "lastTimeoutMsAgo");
+                "timeouts", "lastTimeoutMsAgo", "proxy");
+        assertThat(pool.get("proxy").isNull()).as("a direct pool's proxy is written as null").isTrue();
         assertThat(pool.path("host").asString()).isEqualTo("127.0.0.1");
         assertThat(pool.path("requests").asLong()).isEqualTo(1);
     }

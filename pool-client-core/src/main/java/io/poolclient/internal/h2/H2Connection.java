@@ -1,0 +1,1136 @@
+package io.poolclient.internal.h2;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http2.hpack.HPackDecoder;
+import org.apache.hc.core5.http2.hpack.HPackEncoder;
+import org.apache.hc.core5.http2.hpack.HPackException;
+import org.apache.hc.core5.util.ByteArrayBuffer;
+
+/**
+ * One HTTP/2 connection of a client: the preface and SETTINGS exchange, a reader thread that
+ * dispatches frames to streams, stream ids, flow control both ways, PING and GOAWAY.
+ *
+ * <p>Threads and guarantees:
+ * <ul>
+ *   <li>Exactly one reader thread per connection, made by the {@link ThreadFactory} given to
+ *       {@link #start}; it ends when the connection closes. No thread per stream: callers do their
+ *       own writing and waiting. Waits use {@link ReentrantLock}/{@link Condition} (no
+ *       {@code synchronized}), so virtual threads park instead of pinning.</li>
+ *   <li>All connection and stream state is guarded by one lock, held only briefly and never across
+ *       socket I/O. Frames are written under a separate write lock, which also keeps header blocks in
+ *       the order HPACK requires; a writer waits for it at most the write timeout.</li>
+ *   <li>{@link #reserve()} never blocks: it either counts a new stream against the current limit
+ *       ({@link #maxConcurrentStreams()}) or returns {@code null}. Any thread may call the query
+ *       methods, {@link #ping} and {@link #close()}.</li>
+ *   <li>The {@link H2ConnectionListener} is called with no lock held.</li>
+ *   <li>Memory is bounded: each stream buffers at most its receive window
+ *       ({@link H2Settings#streamWindow()}), the request body at most 16 KiB per stream.</li>
+ * </ul>
+ *
+ * <p>GOAWAY: the connection takes no new streams; streams above the peer's last-stream-id fail with
+ * {@link H2UnprocessedStreamException} (safe to retry elsewhere), the others complete, then the
+ * connection closes. A GOAWAY with an error code, a protocol violation by the peer or an I/O error
+ * fails every open stream with {@link H2ConnectionException} and closes the connection.
+ */
+public final class H2Connection implements Closeable {
+
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER_TABLE_SIZE = 4096;
+    private static final int NO_ERROR = 0x0;
+    private static final int PROTOCOL_ERROR = 0x1;
+    private static final int FLOW_CONTROL_ERROR = 0x3;
+    private static final int FRAME_SIZE_ERROR = 0x6;
+    private static final int REFUSED_STREAM = 0x7;
+    private static final int CANCEL = 0x8;
+    private static final int COMPRESSION_ERROR = 0x9;
+
+    private final Socket socket;
+    private final String authority;
+    private final String scheme;
+    private final String peer;
+    private final H2Settings settings;
+    private final H2ConnectionListener listener;
+    private final FrameWriter writer;
+    private final FrameReader reader;
+    /** Table size 0: we never refer to dynamic entries, whatever table size the peer allows. */
+    private final HPackEncoder encoder = new HPackEncoder(0, StandardCharsets.UTF_8);
+    private final HPackDecoder decoder = new HPackDecoder(HEADER_TABLE_SIZE, StandardCharsets.UTF_8);
+    private final int maxHeaderBlock;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final List<Runnable> events = new ArrayList<>();
+
+    // guarded by lock
+    private final Map<Integer, H2Stream> streams = new HashMap<>();
+    private final Set<Long> pendingPings = new HashSet<>();
+    private int active;
+    private int nextStreamId = 1;
+    private long peerMaxStreams = Integer.MAX_VALUE;
+    private int peerInitialWindow = H2Settings.DEFAULT_WINDOW;
+    private int peerMaxFrameSize = Frame.DEFAULT_MAX_FRAME_SIZE;
+    private long sendWindow = H2Settings.DEFAULT_WINDOW;
+    private boolean peerSettingsSeen;
+    private boolean goAway;
+    private int goAwayLastStreamId = Integer.MAX_VALUE;
+    private H2Exception failure;
+    private long nextPing;
+    private long streamsOpened;
+
+    // reader thread only
+    private long recvWindow;
+    private long recvUnacked;
+    private boolean peerErrorGoAway;
+
+    private volatile boolean terminated;
+    private volatile long lastActivityNanos;
+
+    private H2Connection(Socket socket, String authority, H2Settings settings, H2ConnectionListener listener)
+            throws IOException {
+        this.socket = socket;
+        this.authority = authority;
+        this.scheme = socket instanceof SSLSocket ? "https" : "http";
+        this.peer = authority;
+        this.settings = settings;
+        this.listener = listener;
+        this.writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 32 * 1024));
+        this.reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 32 * 1024), () -> terminated);
+        this.maxHeaderBlock = (int) Math.min(Integer.MAX_VALUE - 8,
+                4096L + (long) settings.maxHeaderCount() * (settings.maxHeaderLine() + 32));
+        this.recvWindow = settings.connectionWindow();
+        this.lastActivityNanos = System.nanoTime();
+    }
+
+    /**
+     * Starts HTTP/2 on a connected socket (plain for h2c with prior knowledge, or TLS whose ALPN chose
+     * {@code h2}): sends the preface, our SETTINGS and the connection window, starts the reader thread
+     * and waits (at most the read timeout) for the peer's SETTINGS, so that the stream limit is known
+     * when this returns. On failure the socket is closed.
+     *
+     * @param authority {@code host:port} as sent in {@code :authority} and named in messages
+     * @param threadFactory makes the one reader thread (a virtual-thread factory is fine)
+     */
+    public static H2Connection start(Socket socket, String authority, H2Settings settings, ThreadFactory threadFactory,
+            H2ConnectionListener listener) throws IOException {
+        H2Connection c;
+        try {
+            // bounds socket writes where the socket supports it; the reader repeats timed-out reads
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.writeTimeout().toMillis())));
+            c = new H2Connection(socket, authority, settings, listener);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+        try {
+            c.sendPreface();
+            Thread thread = threadFactory.newThread(c::readLoop);
+            if (thread == null) {
+                throw new IOException("the thread factory made no reader thread for " + authority);
+            }
+            thread.start();
+            c.awaitPeerSettings();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** {@code host:port} of the peer, as in {@code :authority}. */
+    public String authority() {
+        return authority;
+    }
+
+    /** {@code https} over TLS, {@code http} for h2c. */
+    public String scheme() {
+        return scheme;
+    }
+
+    /**
+     * Counts a new stream against the limit and returns it, or returns {@code null} at once when the
+     * connection is at its limit, received GOAWAY or is closed. Never blocks. The stream must be
+     * {@link H2Stream#open opened} or {@link H2Stream#cancel() cancelled}.
+     */
+    public H2Stream reserve() {
+        lock.lock();
+        try {
+            if (failure != null || goAway || active >= limit() || nextStreamId < 0) {
+                return null;
+            }
+            active++;
+            lastActivityNanos = System.nanoTime();
+            return new H2Stream(this);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** The current stream limit: our cap lowered by the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS}. */
+    public int maxConcurrentStreams() {
+        lock.lock();
+        try {
+            return limit();
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Streams counted against the limit now (reserved or open). */
+    public int openStreams() {
+        lock.lock();
+        try {
+            return active;
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Streams opened (HEADERS sent) on this connection so far. */
+    public long streamsOpened() {
+        lock.lock();
+        try {
+            return streamsOpened;
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Whether {@link #reserve()} may succeed: open and no GOAWAY received (the limit aside). */
+    public boolean isAcceptingStreams() {
+        lock.lock();
+        try {
+            return failure == null && !goAway && nextStreamId > 0;
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Whether the connection is still open (it may have received GOAWAY). */
+    public boolean isOpen() {
+        return !terminated;
+    }
+
+    /** {@link System#nanoTime()} of the last frame received, or stream reserved or released. */
+    public long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /**
+     * Sends a PING and waits for its acknowledgement.
+     *
+     * @return the round-trip time
+     * @throws H2TimeoutException if no acknowledgement came within {@code timeout}
+     * @throws H2ConnectionException if the connection is or becomes closed
+     */
+    public Duration ping(Duration timeout) throws IOException {
+        long id;
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            id = ++nextPing;
+            pendingPings.add(id);
+        } finally {
+            unlock();
+        }
+        byte[] payload = new byte[8];
+        Frame.putInt32(payload, 0, (int) (id >>> 32));
+        Frame.putInt32(payload, 4, (int) id);
+        long start = System.nanoTime();
+        write(Frame.PING, 0, 0, payload, 0, 8, true);
+        lock.lock();
+        try {
+            long left = timeout.toNanos();
+            while (pendingPings.contains(id)) {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (left <= 0) {
+                    pendingPings.remove(id);
+                    throw new H2TimeoutException(peer + " did not answer a PING within " + timeout.toMillis() + " ms");
+                }
+                left = changed.awaitNanos(left);
+            }
+            return Duration.ofNanos(System.nanoTime() - start);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for a PING answer from " + peer);
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Closes the connection: sends GOAWAY (best effort), fails open streams with
+     * {@link H2ConnectionException}, closes the socket and tells the listener. Idempotent.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            shutdown(new H2ConnectionException("The HTTP/2 connection to " + peer + " was closed", NO_ERROR, null), null,
+                    true, NO_ERROR);
+        } finally {
+            unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "H2Connection[" + peer + "]";
+    }
+
+    // --- for H2Stream ---
+
+    Condition newCondition() {
+        return lock.newCondition();
+    }
+
+    int streamId(H2Stream s) {
+        lock.lock();
+        try {
+            return s.id;
+        } finally {
+            unlock();
+        }
+    }
+
+    boolean isReleased(H2Stream s) {
+        lock.lock();
+        try {
+            return s.released;
+        } finally {
+            unlock();
+        }
+    }
+
+    void open(H2Stream s, List<org.apache.hc.core5.http.Header> fields, boolean endStream) throws IOException {
+        acquireWriteLock();
+        try {
+            int id;
+            int maxFrame;
+            lock.lock();
+            try {
+                if (s.released || s.id != 0) {
+                    throw new IllegalStateException("stream already opened or cancelled");
+                }
+                if (failure != null) {
+                    throw new H2UnprocessedStreamException("The HTTP/2 connection to " + peer
+                            + " closed before the stream was opened; it was not sent (" + failure.getMessage() + ")");
+                }
+                if (goAway || nextStreamId < 0) {
+                    throw new H2UnprocessedStreamException(peer + " sent GOAWAY before the stream was opened; it was"
+                            + " not sent");
+                }
+                id = nextStreamId;
+                nextStreamId += 2;
+                s.id = id;
+                s.sendWindow = peerInitialWindow;
+                s.recvWindow = settings.streamWindow();
+                s.localEnded = endStream;
+                streams.put(id, s);
+                streamsOpened++;
+                maxFrame = peerMaxFrameSize;
+            } finally {
+                unlock();
+            }
+            ByteArrayBuffer block = new ByteArrayBuffer(256);
+            encoder.encodeHeaders(block, fields, true);
+            byte[] bytes = block.array();
+            int length = block.length();
+            int off = 0;
+            do {
+                int n = Math.min(maxFrame, length - off);
+                boolean last = off + n == length;
+                int flags = (last ? Frame.FLAG_END_HEADERS : 0) | (off == 0 && endStream ? Frame.FLAG_END_STREAM : 0);
+                writer.write(off == 0 ? Frame.HEADERS : Frame.CONTINUATION, flags, id, bytes, off, n);
+                off += n;
+            } while (off < length);
+            writer.flush();
+        } catch (IOException e) {
+            throw writeFailed(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    void sendData(H2Stream s, byte[] b, int off, int len, boolean endStream) throws IOException {
+        do {
+            int n;
+            int id;
+            boolean last;
+            lock.lock();
+            try {
+                long left = settings.writeTimeout().toNanos();
+                checkWritable(s);
+                while (len > 0 && (s.sendWindow <= 0 || sendWindow <= 0)) {
+                    if (left <= 0) {
+                        throw new H2TimeoutException(peer + " kept the flow-control window of stream " + s.id
+                                + " closed for " + settings.writeTimeout().toMillis() + " ms (write timeout)");
+                    }
+                    left = changed.awaitNanos(left);
+                    checkWritable(s);
+                }
+                n = (int) Math.min(Math.min(len, peerMaxFrameSize), Math.min(s.sendWindow, sendWindow));
+                s.sendWindow -= n;
+                sendWindow -= n;
+                last = endStream && n == len;
+                id = s.id;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for the flow-control window of " + peer);
+            } finally {
+                unlock();
+            }
+            write(Frame.DATA, last ? Frame.FLAG_END_STREAM : 0, id, b, off, n, true);
+            off += n;
+            len -= n;
+            if (last) {
+                lock.lock();
+                try {
+                    s.localEnded = true;
+                    if (s.done()) {
+                        release(s);
+                    }
+                } finally {
+                    unlock();
+                }
+            }
+        } while (len > 0);
+    }
+
+    private void checkWritable(H2Stream s) throws IOException {
+        if (s.id == 0) {
+            throw new IllegalStateException("stream not opened");
+        }
+        if (s.stoppedByPeer) {
+            throw new H2StreamResetException(peer + " answered stream " + s.id
+                    + " and reset it before the whole request body was sent (NO_ERROR)", NO_ERROR);
+        }
+        if (s.failure != null) {
+            throw s.failure;
+        }
+        if (s.localEnded) {
+            throw new IllegalStateException("stream " + s.id + " already ended its request");
+        }
+    }
+
+    H2Response awaitResponse(H2Stream s) throws IOException {
+        lock.lock();
+        try {
+            long left = settings.readTimeout().toNanos();
+            while (s.response == null) {
+                if (s.failure != null) {
+                    throw s.failure;
+                }
+                if (s.id == 0) {
+                    throw new IllegalStateException("stream not opened");
+                }
+                if (left <= 0) {
+                    throw new H2TimeoutException(peer + " sent no response head on stream " + s.id + " within "
+                            + settings.readTimeout().toMillis() + " ms (read timeout)");
+                }
+                left = s.signal.awaitNanos(left);
+            }
+            return s.response;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the response from " + peer);
+        } finally {
+            unlock();
+        }
+    }
+
+    int read(H2Stream s, byte[] b, int off, int len) throws IOException {
+        int n;
+        int credit = 0;
+        int id;
+        lock.lock();
+        try {
+            long left = settings.readTimeout().toNanos();
+            while (s.chunks.isEmpty()) {
+                if (s.remoteEnded) {
+                    return -1;
+                }
+                if (s.failure != null) {
+                    throw s.failure;
+                }
+                if (s.response == null) {
+                    throw new IllegalStateException("response head not received");
+                }
+                if (left <= 0) {
+                    throw new H2TimeoutException(peer + " sent no body bytes on stream " + s.id + " for "
+                            + settings.readTimeout().toMillis() + " ms (read timeout)");
+                }
+                left = s.signal.awaitNanos(left);
+            }
+            n = s.take(b, off, len);
+            id = s.id;
+            if (!s.remoteEnded && !s.released) {
+                s.consumed += n;
+                if (s.consumed >= settings.streamWindow() / 2) {
+                    credit = s.consumed;
+                    s.consumed = 0;
+                    s.recvWindow += credit;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted reading the response from " + peer);
+        } finally {
+            unlock();
+        }
+        if (credit > 0) {
+            try {
+                write(Frame.WINDOW_UPDATE, 0, id, windowIncrement(credit), 0, 4, true);
+            } catch (IOException e) {
+                // the connection failed; the bytes read are good, the next read reports the failure
+            }
+        }
+        return n;
+    }
+
+    int available(H2Stream s) {
+        lock.lock();
+        try {
+            int total = 0;
+            for (byte[] chunk : s.chunks) {
+                total += chunk.length;
+            }
+            return total - s.headOffset;
+        } finally {
+            unlock();
+        }
+    }
+
+    void cancel(H2Stream s) {
+        boolean reset;
+        int id;
+        lock.lock();
+        try {
+            s.chunks.clear();
+            s.headOffset = 0;
+            if (s.released) {
+                return;
+            }
+            id = s.id;
+            reset = id != 0 && !s.done() && failure == null;
+            s.fail(new H2Exception("stream " + id + " to " + peer + " was closed"));
+            release(s);
+        } finally {
+            unlock();
+        }
+        if (reset) {
+            try {
+                write(Frame.RST_STREAM, 0, id, errorCode(CANCEL), 0, 4, true);
+            } catch (IOException e) {
+                // the connection failed and has failed its streams; nothing more to do for this one
+            }
+        }
+    }
+
+    // --- reader thread ---
+
+    private void readLoop() {
+        try {
+            Frame first;
+            try {
+                first = reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer);
+            } catch (H2ConnectionException notHttp2) {
+                throw protocolError(peer + " did not start with an HTTP/2 SETTINGS frame (is it an HTTP/2 server?): "
+                        + notHttp2.getMessage(), PROTOCOL_ERROR);
+            }
+            if (first.type() != Frame.SETTINGS || first.has(Frame.FLAG_ACK)) {
+                throw protocolError(peer + " did not start with SETTINGS but sent " + Frame.typeName(first.type())
+                        + " (is it an HTTP/2 server?)", PROTOCOL_ERROR);
+            }
+            dispatch(first);
+            while (true) {
+                dispatch(reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer));
+            }
+        } catch (H2ConnectionException e) {
+            fail(e, !peerErrorGoAway && e.errorCode() != NO_ERROR, e.errorCode());
+        } catch (EOFException e) {
+            fail(new H2ConnectionException(peer + " closed the HTTP/2 connection (" + e.getMessage() + ")", NO_ERROR, e),
+                    false, NO_ERROR);
+        } catch (IOException | RuntimeException e) {
+            fail(new H2ConnectionException("Reading from " + peer + " failed: " + e, NO_ERROR, e), false, NO_ERROR);
+        }
+    }
+
+    private void dispatch(Frame f) throws IOException {
+        lastActivityNanos = System.nanoTime();
+        switch (f.type()) {
+            case Frame.DATA -> onData(f);
+            case Frame.HEADERS -> onHeaders(f);
+            case Frame.PRIORITY -> {
+                if (f.streamId() == 0 || f.length() != 5) {
+                    throw protocolError(peer + " sent an invalid PRIORITY frame", PROTOCOL_ERROR);
+                }
+            }
+            case Frame.RST_STREAM -> onReset(f);
+            case Frame.SETTINGS -> onSettings(f);
+            case Frame.PUSH_PROMISE -> throw protocolError(peer + " sent PUSH_PROMISE although push is disabled",
+                    PROTOCOL_ERROR);
+            case Frame.PING -> onPing(f);
+            case Frame.GOAWAY -> onGoAway(f);
+            case Frame.WINDOW_UPDATE -> onWindowUpdate(f);
+            case Frame.CONTINUATION -> throw protocolError(peer + " sent CONTINUATION without HEADERS", PROTOCOL_ERROR);
+            default -> {
+                // frames of unknown types are ignored, as HTTP/2 requires
+            }
+        }
+    }
+
+    private void onData(Frame f) throws IOException {
+        int id = f.streamId();
+        byte[] p = f.payload();
+        int off = 0;
+        int len = p.length;
+        if (id == 0) {
+            throw protocolError(peer + " sent DATA on stream 0", PROTOCOL_ERROR);
+        }
+        if (f.has(Frame.FLAG_PADDED)) {
+            int pad = len > 0 ? p[0] & 0xff : -1;
+            if (pad < 0 || pad >= len) {
+                throw protocolError(peer + " sent DATA with invalid padding", PROTOCOL_ERROR);
+            }
+            off = 1;
+            len = len - 1 - pad;
+        }
+        if (f.length() > recvWindow) {
+            throw protocolError(peer + " sent more DATA than the connection window of " + recvWindow
+                    + " bytes allowed", FLOW_CONTROL_ERROR);
+        }
+        recvWindow -= f.length();
+        recvUnacked += f.length();
+        long reset = -1;
+        lock.lock();
+        try {
+            H2Stream s = streams.get(id);
+            if (s == null) {
+                checkKnown(id, "DATA");
+            } else {
+                reset = s.receiveData(p, off, len, f.length(), f.has(Frame.FLAG_END_STREAM), peer);
+                if (s.done()) {
+                    release(s);
+                }
+            }
+        } finally {
+            unlock();
+        }
+        if (recvUnacked >= settings.connectionWindow() / 2) {
+            int credit = (int) recvUnacked;
+            recvUnacked = 0;
+            recvWindow += credit;
+            write(Frame.WINDOW_UPDATE, 0, 0, windowIncrement(credit), 0, 4, true);
+        }
+        if (reset >= 0) {
+            write(Frame.RST_STREAM, 0, id, errorCode(reset), 0, 4, true);
+        }
+    }
+
+    private void onHeaders(Frame f) throws IOException {
+        int id = f.streamId();
+        byte[] p = f.payload();
+        int off = 0;
+        int end = p.length;
+        if (id == 0) {
+            throw protocolError(peer + " sent HEADERS on stream 0", PROTOCOL_ERROR);
+        }
+        if (f.has(Frame.FLAG_PADDED)) {
+            int pad = end > 0 ? p[0] & 0xff : end;
+            off = 1;
+            end -= pad;
+        }
+        if (f.has(Frame.FLAG_PRIORITY)) {
+            off += 5;
+        }
+        if (off > end) {
+            throw protocolError(peer + " sent a HEADERS frame with invalid padding or priority", PROTOCOL_ERROR);
+        }
+        ByteArrayOutputStream block = new ByteArrayOutputStream(end - off);
+        block.write(p, off, end - off);
+        boolean endHeaders = f.has(Frame.FLAG_END_HEADERS);
+        while (!endHeaders) {
+            Frame c = reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer);
+            if (c.type() != Frame.CONTINUATION || c.streamId() != id) {
+                throw protocolError(peer + " sent " + Frame.typeName(c.type()) + " inside a header block of stream "
+                        + id, PROTOCOL_ERROR);
+            }
+            if (block.size() + c.length() > maxHeaderBlock) {
+                throw protocolError(peer + " sent a header block larger than " + maxHeaderBlock + " bytes", 0xb);
+            }
+            block.write(c.payload(), 0, c.length());
+            endHeaders = c.has(Frame.FLAG_END_HEADERS);
+        }
+        List<org.apache.hc.core5.http.Header> fields;
+        try {
+            fields = decoder.decodeHeaders(ByteBuffer.wrap(block.toByteArray()));
+        } catch (HPackException e) {
+            throw protocolError(peer + " sent a header block that cannot be decoded: " + e.getMessage(),
+                    COMPRESSION_ERROR);
+        }
+        long reset = -1;
+        lock.lock();
+        try {
+            H2Stream s = streams.get(id);
+            if (s == null) {
+                checkKnown(id, "HEADERS");
+            } else {
+                reset = s.receiveHeaders(fields, f.has(Frame.FLAG_END_STREAM), settings, peer);
+                if (s.done()) {
+                    release(s);
+                }
+            }
+        } finally {
+            unlock();
+        }
+        if (reset >= 0) {
+            write(Frame.RST_STREAM, 0, id, errorCode(reset), 0, 4, true);
+        }
+    }
+
+    /** Frames for streams we closed are ignored; frames for streams never opened are a protocol error. */
+    private void checkKnown(int id, String type) throws H2ConnectionException {
+        if ((id & 1) == 0 || id >= nextStreamId) {
+            throw protocolError(peer + " sent " + type + " on stream " + id + ", which was never opened",
+                    PROTOCOL_ERROR);
+        }
+    }
+
+    private void onReset(Frame f) throws IOException {
+        if (f.streamId() == 0) {
+            throw protocolError(peer + " sent RST_STREAM on stream 0", PROTOCOL_ERROR);
+        }
+        if (f.length() != 4) {
+            throw protocolError(peer + " sent RST_STREAM of " + f.length() + " bytes", FRAME_SIZE_ERROR);
+        }
+        long code = Frame.int32(f.payload(), 0) & 0xffffffffL;
+        lock.lock();
+        try {
+            H2Stream s = streams.get(f.streamId());
+            if (s == null) {
+                checkKnown(f.streamId(), "RST_STREAM");
+                return;
+            }
+            if (code == NO_ERROR && s.remoteEnded) {
+                s.stoppedByPeer = true;
+                s.localEnded = true;
+                changed.signalAll();
+            } else if (code == REFUSED_STREAM) {
+                s.fail(new H2UnprocessedStreamException(peer + " refused stream " + s.id
+                        + " (RST_STREAM REFUSED_STREAM); it was not processed"));
+            } else {
+                s.fail(new H2StreamResetException(peer + " reset stream " + s.id + " (RST_STREAM "
+                        + H2ConnectionException.errorName(code) + ")", code));
+            }
+            changed.signalAll();
+            s.chunks.clear();
+            release(s);
+        } finally {
+            unlock();
+        }
+    }
+
+    private void onSettings(Frame f) throws IOException {
+        if (f.streamId() != 0) {
+            throw protocolError(peer + " sent SETTINGS on stream " + f.streamId(), PROTOCOL_ERROR);
+        }
+        if (f.has(Frame.FLAG_ACK)) {
+            if (f.length() != 0) {
+                throw protocolError(peer + " sent a SETTINGS acknowledgement with a payload", FRAME_SIZE_ERROR);
+            }
+            return;
+        }
+        if (f.length() % 6 != 0) {
+            throw protocolError(peer + " sent SETTINGS of " + f.length() + " bytes", FRAME_SIZE_ERROR);
+        }
+        byte[] p = f.payload();
+        lock.lock();
+        try {
+            for (int at = 0; at < p.length; at += 6) {
+                int key = ((p[at] & 0xff) << 8) | (p[at + 1] & 0xff);
+                long value = Frame.int32(p, at + 2) & 0xffffffffL;
+                switch (key) {
+                    case Frame.SETTINGS_ENABLE_PUSH -> {
+                        if (value > 1) {
+                            throw protocolError(peer + " sent SETTINGS_ENABLE_PUSH " + value, PROTOCOL_ERROR);
+                        }
+                    }
+                    case Frame.SETTINGS_MAX_CONCURRENT_STREAMS -> peerMaxStreams = value;
+                    case Frame.SETTINGS_INITIAL_WINDOW_SIZE -> {
+                        if (value > H2Settings.MAX_WINDOW) {
+                            throw protocolError(peer + " sent SETTINGS_INITIAL_WINDOW_SIZE " + value,
+                                    FLOW_CONTROL_ERROR);
+                        }
+                        long delta = value - peerInitialWindow;
+                        for (H2Stream s : streams.values()) {
+                            s.sendWindow += delta;
+                            if (s.sendWindow > H2Settings.MAX_WINDOW) {
+                                throw protocolError(peer + " overflowed the window of stream " + s.id,
+                                        FLOW_CONTROL_ERROR);
+                            }
+                        }
+                        peerInitialWindow = (int) value;
+                    }
+                    case Frame.SETTINGS_MAX_FRAME_SIZE -> {
+                        if (value < Frame.DEFAULT_MAX_FRAME_SIZE || value > Frame.MAX_MAX_FRAME_SIZE) {
+                            throw protocolError(peer + " sent SETTINGS_MAX_FRAME_SIZE " + value, PROTOCOL_ERROR);
+                        }
+                        peerMaxFrameSize = (int) value;
+                    }
+                    default -> {
+                        // header table size: our encoder never indexes; header list size and unknown keys: ignored
+                    }
+                }
+            }
+            peerSettingsSeen = true;
+            changed.signalAll();
+            events.add(() -> listener.settingsChanged(this));
+        } finally {
+            unlock();
+        }
+        write(Frame.SETTINGS, Frame.FLAG_ACK, 0, new byte[0], 0, 0, true);
+    }
+
+    private void onPing(Frame f) throws IOException {
+        if (f.streamId() != 0 || f.length() != 8) {
+            throw protocolError(peer + " sent an invalid PING frame", f.length() != 8 ? FRAME_SIZE_ERROR : PROTOCOL_ERROR);
+        }
+        if (!f.has(Frame.FLAG_ACK)) {
+            write(Frame.PING, Frame.FLAG_ACK, 0, f.payload(), 0, 8, true);
+            return;
+        }
+        long id = ((long) Frame.int32(f.payload(), 0) << 32) | (Frame.int32(f.payload(), 4) & 0xffffffffL);
+        lock.lock();
+        try {
+            if (pendingPings.remove(id)) {
+                changed.signalAll();
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    private void onGoAway(Frame f) throws IOException {
+        if (f.streamId() != 0 || f.length() < 8) {
+            throw protocolError(peer + " sent an invalid GOAWAY frame", PROTOCOL_ERROR);
+        }
+        byte[] p = f.payload();
+        int last = Frame.int32(p, 0) & 0x7fffffff;
+        long code = Frame.int32(p, 4) & 0xffffffffL;
+        String debug = new String(p, 8, Math.min(p.length - 8, 200), StandardCharsets.UTF_8).strip();
+        lock.lock();
+        try {
+            goAway = true;
+            goAwayLastStreamId = Math.min(goAwayLastStreamId, last);
+            for (H2Stream s : new ArrayList<>(streams.values())) {
+                if (s.id > goAwayLastStreamId) {
+                    s.fail(unprocessed(s.id, code));
+                    s.chunks.clear();
+                    release(s);
+                }
+            }
+            changed.signalAll();
+            events.add(() -> listener.goAway(this, last, code));
+            if (code == NO_ERROR) {
+                closeIfDrained();
+            }
+        } finally {
+            unlock();
+        }
+        if (code != NO_ERROR) {
+            peerErrorGoAway = true;
+            throw new H2ConnectionException(peer + " sent GOAWAY with error " + H2ConnectionException.errorName(code)
+                    + (debug.isEmpty() ? "" : " (" + debug + ")") + "; the HTTP/2 connection failed", code, null);
+        }
+    }
+
+    private void onWindowUpdate(Frame f) throws IOException {
+        if (f.length() != 4) {
+            throw protocolError(peer + " sent WINDOW_UPDATE of " + f.length() + " bytes", FRAME_SIZE_ERROR);
+        }
+        int increment = Frame.int32(f.payload(), 0) & 0x7fffffff;
+        int id = f.streamId();
+        long reset = -1;
+        lock.lock();
+        try {
+            if (id == 0) {
+                if (increment == 0) {
+                    throw protocolError(peer + " sent a WINDOW_UPDATE of 0 for the connection", PROTOCOL_ERROR);
+                }
+                sendWindow += increment;
+                if (sendWindow > H2Settings.MAX_WINDOW) {
+                    throw protocolError(peer + " overflowed the connection window", FLOW_CONTROL_ERROR);
+                }
+            } else {
+                H2Stream s = streams.get(id);
+                if (s == null) {
+                    checkKnown(id, "WINDOW_UPDATE");
+                } else if (increment == 0 || s.sendWindow + increment > H2Settings.MAX_WINDOW) {
+                    s.fail(new H2Exception(peer + " sent an invalid WINDOW_UPDATE for stream " + id));
+                    reset = increment == 0 ? PROTOCOL_ERROR : FLOW_CONTROL_ERROR;
+                    release(s);
+                } else {
+                    s.sendWindow += increment;
+                }
+            }
+            changed.signalAll();
+        } finally {
+            unlock();
+        }
+        if (reset >= 0) {
+            write(Frame.RST_STREAM, 0, id, errorCode(reset), 0, 4, true);
+        }
+    }
+
+    // --- state changes, under lock ---
+
+    private int limit() {
+        return (int) Math.min(settings.maxConcurrentStreams(), peerMaxStreams);
+    }
+
+    private H2UnprocessedStreamException unprocessed(int id, long code) {
+        return new H2UnprocessedStreamException(peer + " sent GOAWAY (" + H2ConnectionException.errorName(code)
+                + ", last stream " + goAwayLastStreamId + "): stream " + id + " was not processed; safe to retry");
+    }
+
+    /** Stops counting a stream against the limit; a drained connection after GOAWAY closes. */
+    private void release(H2Stream s) {
+        if (s.released) {
+            return;
+        }
+        s.released = true;
+        if (s.id != 0) {
+            streams.remove(s.id);
+        }
+        active--;
+        lastActivityNanos = System.nanoTime();
+        s.signal.signalAll();
+        changed.signalAll();
+        events.add(() -> listener.streamClosed(this));
+        closeIfDrained();
+    }
+
+    private void closeIfDrained() {
+        if (goAway && active == 0 && failure == null) {
+            shutdown(new H2ConnectionException(peer + " sent GOAWAY; the HTTP/2 connection is closed", NO_ERROR, null),
+                    null, false, NO_ERROR);
+        }
+    }
+
+    /** Fails the connection from any thread; the first failure wins. */
+    private void fail(H2ConnectionException cause, boolean sendGoAway, long code) {
+        lock.lock();
+        try {
+            shutdown(cause, cause, sendGoAway, code);
+        } finally {
+            unlock();
+        }
+    }
+
+    private void shutdown(H2ConnectionException cause, H2Exception reported, boolean sendGoAway, long code) {
+        if (failure != null) {
+            return;
+        }
+        failure = cause;
+        terminated = true;
+        for (H2Stream s : new ArrayList<>(streams.values())) {
+            s.fail(s.id > goAwayLastStreamId ? unprocessed(s.id, code) : cause);
+            release(s);
+        }
+        pendingPings.clear();
+        changed.signalAll();
+        int lastPeerStream = 0;
+        events.add(() -> {
+            if (sendGoAway) {
+                sendGoAwayQuietly(lastPeerStream, code);
+            }
+            closeQuietly(socket);
+            try {
+                listener.closed(this, reported);
+            } catch (RuntimeException ignored) {
+                // a listener must not throw; the connection is closed either way
+            }
+        });
+    }
+
+    private void sendGoAwayQuietly(int lastStreamId, long code) {
+        byte[] payload = new byte[8];
+        Frame.putInt32(payload, 0, lastStreamId);
+        Frame.putInt32(payload, 4, (int) code);
+        try {
+            if (writeLock.tryLock(100, TimeUnit.MILLISECONDS)) {
+                try {
+                    writer.write(Frame.GOAWAY, 0, 0, payload);
+                    writer.flush();
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // best effort: the socket is closed next anyway
+        }
+    }
+
+    /** Releases the lock, then runs the listener calls and socket closes queued under it. */
+    private void unlock() {
+        List<Runnable> run = null;
+        if (!events.isEmpty() && lock.getHoldCount() == 1) {
+            run = new ArrayList<>(events);
+            events.clear();
+        }
+        lock.unlock();
+        if (run != null) {
+            for (Runnable r : run) {
+                try {
+                    r.run();
+                } catch (RuntimeException ignored) {
+                    // a listener must not throw; keep the connection's own work going
+                }
+            }
+        }
+    }
+
+    // --- writing ---
+
+    private void sendPreface() throws IOException {
+        byte[] ours = new byte[3 * 6];
+        putSetting(ours, 0, Frame.SETTINGS_ENABLE_PUSH, 0);
+        putSetting(ours, 6, Frame.SETTINGS_INITIAL_WINDOW_SIZE, settings.streamWindow());
+        putSetting(ours, 12, Frame.SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderBlock);
+        writeLock.lock();
+        try {
+            writer.writeRaw(PREFACE);
+            writer.write(Frame.SETTINGS, 0, 0, ours);
+            int extra = settings.connectionWindow() - H2Settings.DEFAULT_WINDOW;
+            if (extra > 0) {
+                writer.write(Frame.WINDOW_UPDATE, 0, 0, windowIncrement(extra));
+            }
+            writer.flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void awaitPeerSettings() throws IOException {
+        lock.lock();
+        try {
+            long left = settings.readTimeout().toNanos();
+            while (!peerSettingsSeen) {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (left <= 0) {
+                    throw new H2TimeoutException(peer + " sent no SETTINGS within " + settings.readTimeout().toMillis()
+                            + " ms (read timeout)");
+                }
+                left = changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the SETTINGS of " + peer);
+        } finally {
+            unlock();
+        }
+    }
+
+    private void write(int type, int flags, int id, byte[] payload, int off, int len, boolean flush)
+            throws IOException {
+        acquireWriteLock();
+        try {
+            if (terminated) {
+                lock.lock();
+                try {
+                    throw failure;
+                } finally {
+                    unlock();
+                }
+            }
+            writer.write(type, flags, id, payload, off, len);
+            if (flush) {
+                writer.flush();
+            }
+        } catch (IOException e) {
+            throw writeFailed(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void acquireWriteLock() throws IOException {
+        try {
+            if (!writeLock.tryLock(settings.writeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new H2TimeoutException("Could not write to " + peer + " for "
+                        + settings.writeTimeout().toMillis() + " ms (write timeout): another write is stalled");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting to write to " + peer);
+        }
+    }
+
+    /** A failed socket write breaks the connection; HTTP/2 failures and timeouts pass through. */
+    private IOException writeFailed(IOException e) {
+        if (e instanceof H2Exception || e instanceof H2TimeoutException || e instanceof InterruptedIOException) {
+            return e;
+        }
+        H2ConnectionException failed = new H2ConnectionException("Writing to " + peer + " failed: " + e, NO_ERROR, e);
+        fail(failed, false, NO_ERROR);
+        return failed;
+    }
+
+    private H2ConnectionException protocolError(String message, long code) {
+        return new H2ConnectionException(message + " (" + H2ConnectionException.errorName(code) + ")", code, null);
+    }
+
+    private static byte[] windowIncrement(int increment) {
+        byte[] b = new byte[4];
+        Frame.putInt32(b, 0, increment);
+        return b;
+    }
+
+    private static byte[] errorCode(long code) {
+        byte[] b = new byte[4];
+        Frame.putInt32(b, 0, (int) code);
+        return b;
+    }
+
+    private static void putSetting(byte[] b, int at, int key, int value) {
+        b[at] = (byte) (key >>> 8);
+        b[at + 1] = (byte) key;
+        Frame.putInt32(b, at + 2, value);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}
