@@ -412,6 +412,17 @@ public final class PoolClient implements Closeable {
          * @throws IllegalArgumentException naming the property, for any invalid setting or prefix
          */
         public PoolClient build() {
+            validate();
+            return new PoolClient(this);
+        }
+
+        /**
+         * Checks everything {@link #build()} checks, without starting anything: lets configuration be
+         * refused before any client exists (Spring Boot does it when binding the properties).
+         *
+         * @throws IllegalArgumentException naming the property, for any invalid setting or prefix
+         */
+        public void validate() {
             defaults.validate("pool-client.defaults");
             MountSettings base = defaults.withFallback(MountSettings.BUILT_IN);
             Map<MountPrefix, String> seen = new LinkedHashMap<>();
@@ -445,7 +456,6 @@ public final class PoolClient implements Closeable {
                 MountSettings own = implicit.getOrDefault(name, MountSettings.EMPTY);
                 mounts.put(name, new MountSpec(MountPrefix.schemeOnly(name), own.withFallback(base)));
             }
-            return new PoolClient(this);
         }
 
         private record MountSpec(MountPrefix prefix, MountSettings resolved) {

@@ -8,109 +8,109 @@ import org.springframework.util.unit.DataSize;
 /**
  * The settings of one mount ({@code pool-client.mounts.<name>.*}) or of every mount
  * ({@code pool-client.defaults.*}). Every field starts unset ({@code null}) so that the engine's
- * fallback order applies key by key; the defaults named below are the built-in ones.
+ * fallback order applies key by key. Each field's Javadoc is its description in the configuration
+ * metadata; the built-in defaults are listed there (and in the README), checked against the engine's.
  */
 public class MountProperties {
 
     /**
-     * URL prefix this mount serves, e.g. https://api.payments.example/ ; scheme and host compare
-     * case-insensitively, the path is a plain case-sensitive prefix. Required on every mount except
-     * the implicit "http" and "https", where it must not be set.
+     * URL prefix this mount serves, such as https://api.payments.example/. Scheme and host compare
+     * case-insensitively; the path is a case-sensitive plain prefix. Required on every mount except the
+     * implicit "http" and "https", where it must not be set.
      */
     private String prefix;
 
     /**
-     * How many per-host pools the mount keeps; the least recently used one is evicted past that.
-     * Default 10.
+     * Maximum number of per-host pools the mount keeps; past that, the least recently used one is evicted.
      */
     private Integer poolConnections;
 
     /**
-     * Idle connections kept per host pool; with pool-block also the cap on connections in use.
-     * Default 10.
+     * Maximum number of idle connections kept per host pool; with pool-block, also the maximum number of
+     * connections in use.
      */
     private Integer poolMaxsize;
 
     /**
      * Whether callers wait for a free connection (up to pool-timeout) instead of opening one past
-     * pool-maxsize. Default false.
+     * pool-maxsize.
      */
     private Boolean poolBlock;
 
     /**
-     * How long a caller waits for a connection when pool-block is true. Default 30s.
+     * Maximum time a caller waits for a connection when pool-block is true.
      */
     private Duration poolTimeout;
 
     /**
-     * Connect timeout. Default: spring.http.clients.connect-timeout, else 10s.
+     * Connect timeout, covering the host name lookup, the TCP connect and the TLS handshake. When not set,
+     * spring.http.clients.connect-timeout applies, else 10s.
      */
     private Duration connectTimeout;
 
     /**
-     * Read timeout (longest wait for response bytes). Default: spring.http.clients.read-timeout,
-     * else 30s.
+     * Read timeout: the longest wait for response bytes. When not set, spring.http.clients.read-timeout
+     * applies, else 30s.
      */
     private Duration readTimeout;
 
     /**
-     * An idle connection older than this is closed instead of reused; 0 keeps idle connections
-     * until the server's Keep-Alive timeout. Default 30s.
+     * Maximum time a connection may stay idle and still be reused; 0 keeps idle connections until the
+     * server's Keep-Alive timeout.
      */
     private Duration idleTimeout;
 
     /**
-     * A connection older than this is not reused. Default unset (no limit).
+     * Maximum age of a connection that is reused. When not set, age is not limited.
      */
     private Duration maxLifetime;
 
     /**
-     * Retries of connection failures only, before any byte reached the server (requests'
-     * max_retries). Default 0. Cannot be combined with retry.*.
+     * Maximum number of retries of connection failures, before any byte reached the server (requests'
+     * max_retries). Cannot be combined with retry.*.
      */
     private Integer maxRetries;
 
     /**
-     * Full urllib3-style retry policy; replaces max-retries. Unset unless a retry.* key is given.
+     * Full urllib3-style retry policy, replacing max-retries. Unset unless a retry.* key is given.
      */
     @NestedConfigurationProperty
     private RetryProperties retry;
 
     /**
-     * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) used for HTTPS through this mount.
-     * Default: spring.http.clients.ssl.bundle, else the JDK's trust store.
+     * Name of the SSL bundle (spring.ssl.bundle.*) used for HTTPS through this mount. When not set,
+     * spring.http.clients.ssl.bundle applies, else the JDK's trust store.
      */
     private String sslBundle;
 
     /**
-     * Redirect handling: follow or dont-follow. Default: spring.http.clients.redirects, else follow.
+     * How redirect responses are handled. When not set, spring.http.clients.redirects applies, else follow.
      */
     private RedirectMode redirects;
 
     /**
-     * Most redirects followed for one request. Default 30.
+     * Maximum number of redirects followed for one request.
      */
     private Integer maxRedirects;
 
     /**
-     * Whether gzip and deflate responses are decoded transparently when the caller set no
-     * Accept-Encoding. Default true.
+     * Whether gzip and deflate responses are decoded transparently when the caller set no Accept-Encoding.
      */
     private Boolean decompress;
 
     /**
-     * A lease held longer than this logs a WARN with the stack where it was leased; must be
-     * positive. Default unset (off).
+     * Lease duration after which a WARN with the stack where the connection was leased is logged; must be
+     * positive. When not set, leaks are not reported.
      */
     private Duration leakDetectionThreshold;
 
     /**
-     * Most response headers accepted. Default 100.
+     * Maximum number of response headers accepted.
      */
     private Integer maxHeaderCount;
 
     /**
-     * Longest response header line accepted. Default 8KB.
+     * Maximum length of a response header line.
      */
     private DataSize maxHeaderLine;
 

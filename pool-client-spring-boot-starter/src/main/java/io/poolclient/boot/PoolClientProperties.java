@@ -2,8 +2,13 @@ package io.poolclient.boot;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * The {@code pool-client.*} properties: a switch, settings for every mount and the mounts
@@ -22,9 +27,13 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  *     https:
  *       pool-connections: 50
  * </pre>
+ *
+ * <p>The properties validate themselves while they are bound ({@link Validator}), with the engine's
+ * rules: a bad value fails the application at startup, and Spring Boot's failure analysis names the
+ * property, the value and where it was set.
  */
 @ConfigurationProperties("pool-client")
-public class PoolClientProperties {
+public class PoolClientProperties implements Validator, EnvironmentAware {
 
     /**
      * Whether pool-client takes over the auto-configured HTTP clients. When false the starter
@@ -45,6 +54,8 @@ public class PoolClientProperties {
      * can be tuned here under their names.
      */
     private Map<String, MountProperties> mounts = new LinkedHashMap<>();
+
+    private @Nullable Environment environment;
 
     public boolean isEnabled() {
         return enabled;
@@ -68,5 +79,23 @@ public class PoolClientProperties {
 
     public void setMounts(Map<String, MountProperties> mounts) {
         this.mounts = mounts;
+    }
+
+    /** Where the origins (file and line) of rejected values are looked up; set by the container. */
+    @Override
+    public void setEnvironment(Environment environment) {
+        this.environment = environment;
+    }
+
+    /** Only the properties as a whole are validated: the engine's rules span mounts (shared prefixes). */
+    @Override
+    public boolean supports(Class<?> type) {
+        return PoolClientProperties.class.isAssignableFrom(type);
+    }
+
+    /** Runs the bound properties through the engine's validation; the first violation becomes a field error. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        new PoolClientPropertiesValidator(environment).validate((PoolClientProperties) target, errors);
     }
 }

@@ -8,6 +8,7 @@ import io.poolclient.Redirects;
 import io.poolclient.retry.Retry;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.util.unit.DataSize;
 
@@ -24,9 +25,13 @@ public final class PoolClientPropertiesMapper {
 
     static final String ROOT = "pool-client";
 
-    private final SslBundleTlsConfigs tls;
+    private final @Nullable SslBundleTlsConfigs tls;
 
-    public PoolClientPropertiesMapper(SslBundleTlsConfigs tls) {
+    /**
+     * @param tls resolves {@code ssl-bundle} names; {@code null} leaves every {@code ssl-bundle} unmapped
+     *     (validation while binding, before the application's SSL bundles exist)
+     */
+    public PoolClientPropertiesMapper(@Nullable SslBundleTlsConfigs tls) {
         this.tls = tls;
     }
 
@@ -78,7 +83,8 @@ public final class PoolClientPropertiesMapper {
         map.from(p::getMaxLifetime).to(b::maxLifetime);
         map.from(p::getMaxRetries).to(b::maxRetries);
         map.from(p::getRetry).as(r -> retry(property, r)).to(b::retry);
-        map.from(p::getSslBundle).whenHasText().as(name -> tls.named(property + ".ssl-bundle", name)).to(b::tls);
+        map.from(p::getSslBundle).whenHasText().when(name -> tls != null)
+            .as(name -> tls.named(property + ".ssl-bundle", name)).to(b::tls);
         map.from(p::getRedirects).as(PoolClientPropertiesMapper::redirects).to(b::redirects);
         map.from(p::getMaxRedirects).to(b::maxRedirects);
         map.from(p::getDecompress).to(b::decompress);

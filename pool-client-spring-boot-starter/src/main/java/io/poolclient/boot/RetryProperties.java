@@ -6,65 +6,65 @@ import java.util.Set;
 /**
  * A mount's {@code retry.*} block: a urllib3-style retry policy. Present only when at least one
  * {@code retry.*} key is configured; it then replaces {@code max-retries}. Unset keys take the
- * built-in defaults named below (those of urllib3, except {@code total}, which is 3).
+ * built-in defaults (those of urllib3, except {@code total}, which is 3), listed in the configuration
+ * metadata.
  */
 public class RetryProperties {
 
     /**
-     * Most retries of any kind. Default 3.
+     * Maximum number of retries of any kind.
      */
     private Integer total;
 
     /**
-     * Most retries of connection failures. Default unset (bounded by total only).
+     * Maximum number of retries of connection failures. When not set, only total bounds them.
      */
     private Integer connect;
 
     /**
-     * Most retries of read failures (read timeouts included); only for allowed-methods. Default unset
-     * (bounded by total only).
+     * Maximum number of retries of read failures (read timeouts included), for allowed-methods only. When not
+     * set, only total bounds them.
      */
     private Integer read;
 
     /**
-     * Most retries on a status from status-forcelist. Default unset (bounded by total only).
+     * Maximum number of retries on a status from status-forcelist. When not set, only total bounds them.
      */
     private Integer status;
 
     /**
-     * Response statuses that are retried (for allowed-methods), e.g. 502,503,504. Default empty.
+     * Comma-separated list of response statuses that are retried for allowed-methods, such as 502,503,504.
      */
     private Set<Integer> statusForcelist;
 
     /**
-     * Methods whose read failures and statuses are retried. Default GET, HEAD, PUT, DELETE, OPTIONS,
-     * TRACE.
+     * Comma-separated list of methods whose read failures and statuses are retried.
      */
     private Set<String> allowedMethods;
 
     /**
-     * Backoff between retries: factor x 2^(n-1) from the second retry on. Default 0.
+     * Backoff between retries: factor x 2^(n-1) from the second retry on.
      */
     private Duration backoffFactor;
 
     /**
-     * Longest backoff between two retries. Default 120s.
+     * Maximum backoff between two retries, Retry-After waits included.
      */
     private Duration backoffMax;
 
     /**
-     * Random extra backoff, up to this much. Default 0.
+     * Maximum random extra backoff added to each wait.
      */
     private Duration backoffJitter;
 
     /**
-     * Whether a Retry-After header on 413, 429 or 503 sets the wait. Default true.
+     * Whether a Retry-After header on 413, 429 or 503 sets the wait.
      */
     private Boolean respectRetryAfter;
 
     /**
-     * Whether running out of status retries raises an error instead of returning the last response
-     * (which Spring's status handlers then see). Default false.
+     * Whether running out of status retries raises an error instead of returning the last response (which
+     * Spring's status handlers then see).
      */
     private Boolean raiseOnStatus;
 
