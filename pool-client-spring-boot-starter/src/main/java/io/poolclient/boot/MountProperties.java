@@ -117,20 +117,20 @@ public class MountProperties {
     /**
      * Proxy for this mount's requests: http://[user:password@]host:port, https://... (TLS to the
      * proxy), socks5://... or socks5h://... (names resolved by the proxy). Credentials are never
-     * logged or shown. Default unset (see trust-env).
+     * logged or shown. When unset, trust-env decides.
      */
     private String proxy;
 
     /**
-     * Hosts that bypass any proxy: names (matching their subdomains), IP literals, CIDR ranges
-     * (10.0.0.0/8, fd00::/8) or * for all. Default empty.
+     * Comma-separated list of hosts that bypass any proxy: names (matching their subdomains), IP
+     * literals, CIDR ranges (10.0.0.0/8, fd00::/8) or * for all.
      */
     private List<String> noProxy;
 
     /**
      * With no proxy set, use the JVM's proxy properties (https.proxyHost, ...), else the
      * HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY environment variables; localhost and loopback
-     * addresses always go direct then. Default true.
+     * addresses always go direct then.
      */
     private Boolean trustEnv;
 

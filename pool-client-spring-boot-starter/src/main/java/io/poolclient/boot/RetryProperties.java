@@ -159,19 +159,19 @@ public class RetryProperties {
     /**
      * Retry budget: the share of the mount's requests (in percent) that may be retried over the last
      * budget-window, on top of budget-min-per-second. Retries beyond it are not made: the caller gets
-     * the last response or failure as if retries had run out. Default unset (no budget).
+     * the last response or failure as if retries had run out. When unset, no budget applies.
      */
     private Double budgetPercent;
 
     /**
      * Retries per second the retry budget always allows, whatever the request rate. Applies with
-     * budget-percent only. Default 10.
+     * budget-percent only.
      */
     private Integer budgetMinPerSecond;
 
     /**
      * How far back the retry budget counts requests and retries; at least 1s. Applies with
-     * budget-percent only. Default 10s.
+     * budget-percent only.
      */
     private Duration budgetWindow;
 
