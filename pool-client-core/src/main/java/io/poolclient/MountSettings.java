@@ -11,8 +11,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of one mount, every one optional: an unset key ({@code null}) falls back key by key
- * to {@code pool-client.defaults}, then (for the keys Spring Boot knows) to the caller's
- * {@link RequestOptions}, then to the built-in default. Immutable and thread-safe.
+ * to {@code pool-client.defaults}, then to the built-in default. For the keys Spring Boot also knows
+ * (connect and read timeout, redirects, TLS) the caller's {@link RequestOptions} add layers: a
+ * per-client value sits between the mount's own value and {@code pool-client.defaults}, a global
+ * one below {@code pool-client.defaults}, and a per-request one above everything. Immutable and
+ * thread-safe.
  *
  * <p>Every setting is a {@link Key}: its property name, its type and the rule a set value must
  * meet. Merging ({@link #withFallback}), validation ({@link #validate}), equality and

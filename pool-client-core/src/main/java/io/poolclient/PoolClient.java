@@ -66,7 +66,7 @@ public final class PoolClient implements Closeable {
     private PoolClient(Builder b) {
         this.listeners = PoolListeners.of(b.listener);
         List<Mount> list = new ArrayList<>();
-        b.mounts.forEach((name, spec) -> list.add(new Mount(name, spec.prefix, spec.resolved,
+        b.mounts.forEach((name, spec) -> list.add(new Mount(name, spec.prefix, spec.own, spec.resolved,
                 new PoolManager(name, spec.resolved.poolConnections(), key -> new HostPool(name, key, settingsNow(name), listeners),
                         listeners))));
         this.table = new MountTable(list);
@@ -120,7 +120,8 @@ public final class PoolClient implements Closeable {
     /**
      * A mount's settings as resolved from the mount, {@code pool-client.defaults} and the built-in
      * defaults. The keys Spring Boot also knows (timeouts, redirects, TLS) stay unset unless configured
-     * in one of those, so that a caller's own settings can still apply to them.
+     * in one of those; for them a caller's {@link RequestOptions} may still apply (a per-client value
+     * beats {@code pool-client.defaults}, never the mount's own value).
      *
      * @return empty when no mount has that name
      */
@@ -449,16 +450,16 @@ public final class PoolClient implements Closeable {
                         throw new IllegalArgumentException(property + ".prefix '" + prefix + "' is the same prefix as mount '"
                                 + other + "'; two mounts cannot share a prefix");
                     }
-                    mounts.put(name, new MountSpec(prefix, e.getValue().withFallback(base)));
+                    mounts.put(name, new MountSpec(prefix, e.getValue(), e.getValue().withFallback(base)));
                 }
             }
             for (String name : List.of(HTTP, HTTPS)) {
                 MountSettings own = implicit.getOrDefault(name, MountSettings.EMPTY);
-                mounts.put(name, new MountSpec(MountPrefix.schemeOnly(name), own.withFallback(base)));
+                mounts.put(name, new MountSpec(MountPrefix.schemeOnly(name), own, own.withFallback(base)));
             }
         }
 
-        private record MountSpec(MountPrefix prefix, MountSettings resolved) {
+        private record MountSpec(MountPrefix prefix, MountSettings own, MountSettings resolved) {
         }
 
         /**

@@ -17,44 +17,39 @@ import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.internal.proxy.ProxyUrl;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 
 /**
  * One try of a request: where it goes (the host pool's key with the proxy chosen for this try, the
- * timeouts and the connection spec, from the mount's settings with the caller's options as
- * fallbacks) and running it, which leases a connection and performs one exchange on it. Immutable;
+ * timeouts and the connection spec, from the {@link ResolvedSettings} of the mount and the caller's
+ * options) and running it, which leases a connection and performs one exchange on it. Immutable;
  * made per try by the calling thread.
  */
 final class Attempt {
 
     private final Mount mount;
-    private final MountSettings settings;
+    private final ResolvedSettings resolved;
     private final Request request;
     private final HostKey key;
-    private final Duration readTimeout;
     private final Connector.Spec spec;
 
-    private Attempt(Mount mount, MountSettings settings, Request request, HostKey key, Duration readTimeout,
-            Connector.Spec spec) {
+    private Attempt(Mount mount, ResolvedSettings resolved, Request request, HostKey key, Connector.Spec spec) {
         this.mount = mount;
-        this.settings = settings;
+        this.resolved = resolved;
         this.request = request;
         this.key = key;
-        this.readTimeout = readTimeout;
         this.spec = spec;
     }
 
     static Attempt of(Mount mount, Request request, RequestOptions options, ProxyEnvironment environment) {
-        MountSettings s = mount.settings();
+        ResolvedSettings r = ResolvedSettings.of(mount, options);
+        MountSettings s = r.mount();
         URI uri = request.uri();
-        TlsConfig tls = s.tls() != null ? s.tls() : options.tls();
+        TlsConfig tls = r.tls();
         ProxyUrl proxy = mount.proxy(environment).select(uri.getScheme(), uri.getHost(), port(uri));
         HostKey key = new HostKey(uri.getScheme(), uri.getHost(), port(uri), tls, proxy);
-        Duration connectTimeout = firstSet(s.connectTimeout(), options.connectTimeout(), MountSettings.DEFAULT_CONNECT_TIMEOUT);
-        Duration readTimeout = firstSet(s.readTimeout(), options.readTimeout(), MountSettings.DEFAULT_READ_TIMEOUT);
-        Connector.Spec spec = new Connector.Spec(mount.name(), key, connectTimeout, readTimeout, tls,
+        Connector.Spec spec = new Connector.Spec(mount.name(), key, r.connectTimeout(), r.readTimeout(), tls,
                 options.addressFilter(), s.maxHeaderCount(), s.maxHeaderLine());
-        return new Attempt(mount, s, request, key, readTimeout, spec);
+        return new Attempt(mount, r, request, key, spec);
     }
 
     HostKey key() {
@@ -63,7 +58,12 @@ final class Attempt {
 
     /** The mount's settings as they were when this try was planned. */
     MountSettings settings() {
-        return settings;
+        return resolved.mount();
+    }
+
+    /** Every setting of this try, resolved through all layers. */
+    ResolvedSettings resolved() {
+        return resolved;
     }
 
     /**
@@ -78,8 +78,8 @@ final class Attempt {
     Response run(Connector connector, boolean newConnection) throws IOException {
         RequestMessage message = message();
         HostPool pool = mount.pools().pool(key);
-        Lease lease = pool.acquire(settings.poolTimeout(), () -> connector.open(spec), newConnection);
-        return Exchange.execute(mount.name(), lease, message, readTimeout);
+        Lease lease = pool.acquire(settings().poolTimeout(), () -> connector.open(spec), newConnection);
+        return Exchange.execute(mount.name(), lease, message, resolved.readTimeout());
     }
 
     /**
@@ -89,10 +89,10 @@ final class Attempt {
     private RequestMessage message() {
         ProxyUrl proxy = key.proxy();
         if (proxy != null && proxy.scheme().isHttp() && !key.isTls()) {
-            return RequestMessage.of(request, RequestTarget.absolute(request.uri(), key), settings.decompress(),
+            return RequestMessage.of(request, RequestTarget.absolute(request.uri(), key), settings().decompress(),
                     ProxyAuthorization.basic(proxy).orElse(null));
         }
-        return RequestMessage.of(request, RequestTarget.origin(request.uri(), key), settings.decompress());
+        return RequestMessage.of(request, RequestTarget.origin(request.uri(), key), settings().decompress());
     }
 
     static int port(URI uri) {

@@ -26,10 +26,15 @@ final class Call {
     private int redirects;
 
     Call(Request request, Mount mount) {
+        this(request, mount, mount.retry());
+    }
+
+    /** @param retry the retry policy of the whole call (the mount's, or one set for this request) */
+    Call(Request request, Mount mount, Retry retry) {
         this.original = request;
         this.request = request;
         this.mount = mount;
-        this.retry = mount.retry();
+        this.retry = retry;
         mount.retryBudget().requestMade();
     }
 

@@ -92,7 +92,7 @@ final class FollowUp {
         }
 
         MountSettings s = attempt.settings();
-        Redirects follow = Attempt.firstSet(s.redirects(), options.redirects(), Redirects.FOLLOW);
+        Redirects follow = attempt.resolved().redirects();
         String location = response.header("Location");
         if (follow == Redirects.FOLLOW && REDIRECTS.contains(status) && location != null) {
             Request redirected = redirect(request, status, location);

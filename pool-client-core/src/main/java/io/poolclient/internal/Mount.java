@@ -7,6 +7,8 @@ import io.poolclient.internal.proxy.MountProxy;
 import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.retry.Retry;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A mount: a name, a URL prefix, its resolved settings and its own pool manager. Thread-safe: the
@@ -24,14 +26,26 @@ public final class Mount {
     private final ReentrantLock updates = new ReentrantLock();
     private final RetryBudget retryBudget;
     private volatile MountProxy proxy;
+    private final MountSettings own;
+    private final Set<MountSettings.Key<?>> overrideLogged = ConcurrentHashMap.newKeySet();
 
+    /** A mount whose every set key counts as its own (no {@code pool-client.defaults} layer). */
     public Mount(String name, MountPrefix prefix, MountSettings settings, PoolManager pools) {
+        this(name, prefix, settings, settings, pools);
+    }
+
+    /**
+     * @param own the keys the mount sets itself; {@code settings} is {@code own} over
+     *     {@code pool-client.defaults} and the built-in defaults
+     */
+    public Mount(String name, MountPrefix prefix, MountSettings own, MountSettings settings, PoolManager pools) {
         this.name = name;
         this.prefix = prefix;
         this.settings = settings;
         this.retry = settings.retryPolicy();
         this.pools = pools;
         this.retryBudget = RetryBudget.of(retry);
+        this.own = own;
     }
 
     public String name() {
@@ -67,6 +81,16 @@ public final class Mount {
             updates.unlock();
         }
         return old == null || old.equals(tls) ? 0 : pools.dropIf(key -> old.equals(key.tls()));
+    }
+
+    /** Whether the mount sets this key itself, rather than taking it from {@code pool-client.defaults}. */
+    public boolean owns(MountSettings.Key<?> key) {
+        return own.get(key) != null;
+    }
+
+    /** True the first time it is asked for a key: a mount's value overriding a per-client one is logged once. */
+    boolean firstOverride(MountSettings.Key<?> key) {
+        return overrideLogged.add(key);
     }
 
     public Retry retry() {

@@ -42,7 +42,7 @@ public final class RequestExecutor {
     public Response execute(Request request, RequestOptions options) throws IOException {
         Mount mount = resolve(request);
         refuseBadHeaders(request, mount);
-        Call call = new Call(request, mount);
+        Call call = new Call(request, mount, ResolvedSettings.retry(mount, options));
         while (true) {
             Attempt attempt = Attempt.of(call.mount(), call.request(), options, environment);
             Response response;

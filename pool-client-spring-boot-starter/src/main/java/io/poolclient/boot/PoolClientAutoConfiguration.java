@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
@@ -21,6 +22,7 @@ import org.springframework.boot.util.LambdaSafe;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.http.client.ClientHttpRequestFactory;
 
 /**
@@ -28,13 +30,17 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * {@code pool-client.*} and a {@link ClientHttpRequestFactoryBuilder} over it, registered before
  * Spring Boot's {@link ImperativeHttpClientAutoConfiguration} so that the auto-configured
  * {@code RestClient.Builder}, {@code RestTemplateBuilder}, HTTP service groups and
- * {@code RestClientSsl} all send through the pools. Backs off when the application defines its own
- * {@link ClientHttpRequestFactoryBuilder}; with {@code pool-client.enabled=false} nothing is created.
+ * {@code RestClientSsl} all send through the pools. Backs off fully (no engine, hence no endpoint,
+ * meters or health for one) when the application defines its own {@link ClientHttpRequestFactoryBuilder}
+ * or sets {@code spring.http.clients.imperative.factory} ({@link PoolClientTakeOverCondition}); with
+ * {@code pool-client.enabled=false} nothing is created. {@code spring.http.clients.cookie-handling:
+ * enable} fails the context: the engine keeps no cookies.
  */
 @AutoConfiguration(before = ImperativeHttpClientAutoConfiguration.class,
         after = { SslAutoConfiguration.class, HttpClientAutoConfiguration.class })
 @ConditionalOnClass({ PoolClient.class, ClientHttpRequestFactory.class, ClientHttpRequestFactoryBuilder.class })
 @ConditionalOnBooleanProperty(name = "pool-client.enabled", matchIfMissing = true)
+@Conditional(PoolClientTakeOverCondition.class)
 @EnableConfigurationProperties(PoolClientProperties.class)
 public final class PoolClientAutoConfiguration {
 
@@ -48,14 +54,18 @@ public final class PoolClientAutoConfiguration {
      * The engine. Every {@link PoolListener} bean hears its pool events, in bean order (a listener
      * that throws is logged and skipped). The starter's own meters attach themselves to whatever
      * engine is in the context, so they do not rely on this. A mount whose {@code ssl-bundle} is
-     * reloaded switches to the new material ({@link SslBundleReloads}). Invalid properties fail the
-     * context with an {@link IllegalArgumentException} naming the property.
+     * reloaded switches to the new material ({@link SslBundleReloads}). Every
+     * {@link PoolClientBuilderCustomizer} bean adjusts the builder first, in order. Invalid properties
+     * fail the context with an {@link IllegalArgumentException} naming the property.
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     PoolClient poolClient(PoolClientProperties properties, SslBundleTlsConfigs tlsConfigs,
-            ObjectProvider<PoolListener> listeners, ObjectProvider<SslBundles> sslBundles) {
-        PoolClient client = new PoolClientPropertiesMapper(tlsConfigs).builder(properties).build();
+            ObjectProvider<PoolListener> listeners, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<PoolClientBuilderCustomizer> customizers) {
+        PoolClient.Builder builder = new PoolClientPropertiesMapper(tlsConfigs).builder(properties);
+        customizers.orderedStream().forEach(c -> c.customize(builder));
+        PoolClient client = builder.build();
         listeners.orderedStream().forEach(client::addListener);
         SslBundles bundles = sslBundles.getIfAvailable();
         if (bundles != null) {
@@ -68,9 +78,12 @@ public final class PoolClientAutoConfiguration {
     @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
     ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> poolingClientHttpRequestFactoryBuilder(
             PoolClient poolClient, SslBundleTlsConfigs tlsConfigs,
-            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
+            ObjectProvider<HttpClientSettings> globalSettings) {
+        HttpClientSettings global = globalSettings.getIfAvailable(HttpClientSettings::defaults);
+        PoolingClientHttpRequestFactoryBuilder.refuseCookieHandling(global, "spring.http.clients.cookie-handling");
         ClientHttpRequestFactoryBuilder<PoolingClientHttpRequestFactory> builder =
-                new PoolingClientHttpRequestFactoryBuilder(poolClient, tlsConfigs);
+                new PoolingClientHttpRequestFactoryBuilder(poolClient, tlsConfigs, global);
         return customize(builder, customizers.orderedStream().toList());
     }
 

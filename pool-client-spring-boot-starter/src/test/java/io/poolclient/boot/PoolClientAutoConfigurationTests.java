@@ -145,15 +145,18 @@ class PoolClientAutoConfigurationTests {
     }
 
     @Test
-    void bootsHttpClientSettingsBecomeTheViewsFallbacks() {
+    void bootsGlobalHttpClientSettingsRankBelowThePoolClientDefaults() {
         runner.withPropertyValues("spring.http.clients.connect-timeout=3s", "spring.http.clients.read-timeout=7s",
                 "spring.http.clients.redirects=dont-follow").run(context -> {
                     PoolingClientHttpRequestFactory factory = (PoolingClientHttpRequestFactory) context
                         .getBean(ClientHttpRequestFactory.class);
                     RequestOptions options = factory.getOptions();
-                    assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-                    assertThat(options.readTimeout()).isEqualTo(Duration.ofSeconds(7));
-                    assertThat(options.redirects()).isEqualTo(Redirects.DONT_FOLLOW);
+                    assertThat(options.globals().connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(options.globals().readTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(options.globals().redirects()).isEqualTo(Redirects.DONT_FOLLOW);
+                    assertThat(options.connectTimeout()).as("equal to the global value: not per-client").isNull();
+                    assertThat(options.readTimeout()).isNull();
+                    assertThat(options.redirects()).isNull();
                     assertThat(options.tls()).isNull();
                     assertThat(options.addressFilter()).isNull();
                 });
