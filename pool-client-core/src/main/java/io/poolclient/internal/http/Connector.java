@@ -62,7 +62,7 @@ public final class Connector {
         }
         long budget = spec.connectTimeout().toNanos();
         long start = System.nanoTime();
-        List<InetAddress> addresses = resolve(spec, budget);
+        List<InetAddress> addresses = allowedAddresses(resolver, spec, budget, "nothing was connected");
         IOException last = null;
         for (InetAddress address : addresses) {
             long remainingMs = Math.max(1, (budget - (System.nanoTime() - start)) / 1_000_000);
@@ -89,7 +89,13 @@ public final class Connector {
         throw connectFailure(spec, last, System.nanoTime() - start);
     }
 
-    private List<InetAddress> resolve(Spec spec, long budgetNanos) throws IOException {
+    /**
+     * The target's addresses that the spec's address filter allows, in the resolver's order; a lookup
+     * failure or timeout, or every address refused, fails as a {@link ConnectFailedException} or
+     * {@link AddressRefusedException} naming the mount ({@code nothingDone} ends the refusal's message).
+     */
+    static List<InetAddress> allowedAddresses(HostResolver resolver, Spec spec, long budgetNanos, String nothingDone)
+            throws IOException {
         HostKey key = spec.key();
         InetAddress[] all;
         try {
@@ -115,7 +121,7 @@ public final class Connector {
         }
         if (allowed.isEmpty()) {
             throw new AddressRefusedException("Every address of " + key.hostPort() + " was refused by the address filter"
-                    + " (mount '" + spec.mount() + "'); nothing was connected", spec.mount(), key.hostPort(), null);
+                    + " (mount '" + spec.mount() + "'); " + nothingDone, spec.mount(), key.hostPort(), null);
         }
         return allowed;
     }

@@ -1,6 +1,5 @@
 package io.poolclient.internal.http;
 
-import io.poolclient.AddressRefusedException;
 import io.poolclient.ConnectFailedException;
 import io.poolclient.ProxyConnectException;
 import io.poolclient.internal.pool.HostKey;
@@ -166,25 +165,8 @@ final class ProxyConnector {
      * failing as a direct connection's lookup does.
      */
     private InetAddress resolveTarget(Connector.Spec spec, long budget, long start) throws IOException {
-        HostKey key = spec.key();
-        try {
-            for (InetAddress address : resolver.resolve(key.host(), Math.max(1, budget - (System.nanoTime() - start)))) {
-                if (spec.addressFilter() == null || spec.addressFilter().test(address)) {
-                    return address;
-                }
-            }
-            throw new AddressRefusedException("Every address of " + key.hostPort() + " was refused by the address filter"
-                    + " (mount '" + spec.mount() + "'); nothing was sent to the proxy", spec.mount(), key.hostPort(), null);
-        }
-        catch (UnknownHostException e) {
-            throw new ConnectFailedException("Failed to resolve '" + key.host() + "' for " + key.hostPort()
-                    + " through mount '" + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
-        }
-        catch (TimeoutException e) {
-            throw new ConnectFailedException("Resolving '" + key.host() + "' for " + key.hostPort() + " timed out after "
-                    + spec.connectTimeout().toMillis() + " ms (connect-timeout) through mount '" + spec.mount() + "'",
-                    spec.mount(), key.hostPort(), e);
-        }
+        return Connector.allowedAddresses(resolver, spec, Math.max(1, budget - (System.nanoTime() - start)),
+                "nothing was sent to the proxy").get(0);
     }
 
     /** What is left of the connect-timeout; a proxy failure when nothing is. */
