@@ -242,7 +242,6 @@ class H2FaultTest {
     }
 
     @Test
-    @Test
     void settingsChangesAreFollowed() throws Exception {
         CountDownLatch raised = new CountDownLatch(1);
         try (H2FaultServer server = H2FaultServer.start(peer -> {
