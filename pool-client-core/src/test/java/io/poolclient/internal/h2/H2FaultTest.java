@@ -40,6 +40,11 @@ class H2FaultTest {
         volatile H2Exception closedCause;
 
         @Override
+        public void streamClosed(H2Connection connection) {
+            seen.add("stream closed");
+        }
+
+        @Override
         public void settingsChanged(H2Connection connection) {
             seen.add("settings " + connection.maxConcurrentStreams());
         }
@@ -334,6 +339,37 @@ class H2FaultTest {
             }
         }
         return total;
+    }
+
+    @Test
+    void completeResponseThenResetNoErrorDropsTheRestOfTheRequestAndKeepsTheResponse() throws Exception {
+        try (H2FaultServer server = H2FaultServer.start(peer -> {
+            peer.handshake();
+            int id = peer.nextRequest().streamId();
+            long before = dataUntil(peer, id, 100);
+            peer.headers(id, 200, false);
+            peer.data(id, "answered early".getBytes(StandardCharsets.UTF_8), true);
+            peer.rstStream(id, 0);
+            int next = peer.nextRequest().streamId();
+            long after = peer.skipped().stream().filter(f -> f.type() == RawH2Peer.DATA && f.streamId() == id)
+                    .mapToLong(f -> f.payload().length).sum();
+            peer.headers(next, 204, true);
+            return List.of(before, after);
+        }); H2Connection connection = connect(server, H2Clients.settings())) {
+            H2Stream upload = connection.reserve();
+            upload.open("POST", "/upload", List.of(), false);
+            OutputStream body = upload.requestBody();
+            body.write(new byte[100]);
+            body.flush();
+            assertThat(upload.awaitResponse().status()).isEqualTo(200);
+            events.await("stream closed"); // the reset arrived: the stream no longer counts
+            body.write(new byte[40_000]);
+            body.close();
+            assertThat(body(upload)).isEqualTo("answered early");
+            assertThat(get(connection, "/next").awaitResponse().status()).isEqualTo(204);
+            assertThat(server.<List<Long>>await()).as("DATA bytes before and after the reset").containsExactly(100L, 0L);
+            assertThat(connection.openStreams()).isZero();
+        }
     }
 
     @Test
