@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http2.hpack.HPackDecoder;
 import org.apache.hc.core5.http2.hpack.HPackEncoder;
 import org.apache.hc.core5.http2.hpack.HPackException;
@@ -249,7 +250,7 @@ public final class H2Connection implements Closeable {
         lock.lock();
         try {
             if (failure != null) {
-                throw failure;
+                throw rethrown(failure);
             }
             id = ++nextPing;
             pendingPings.add(id);
@@ -266,7 +267,7 @@ public final class H2Connection implements Closeable {
             long left = timeout.toNanos();
             while (pendingPings.contains(id)) {
                 if (failure != null) {
-                    throw failure;
+                    throw rethrown(failure);
                 }
                 if (left <= 0) {
                     pendingPings.remove(id);
@@ -439,7 +440,7 @@ public final class H2Connection implements Closeable {
             return false;
         }
         if (s.failure != null) {
-            throw s.failure;
+            throw rethrown(s.failure);
         }
         if (s.localEnded) {
             throw new IllegalStateException("stream " + s.id + " already ended its request");
@@ -453,7 +454,7 @@ public final class H2Connection implements Closeable {
             long left = settings.readTimeout().toNanos();
             while (s.response == null) {
                 if (s.failure != null) {
-                    throw s.failure;
+                    throw rethrown(s.failure);
                 }
                 if (s.id == 0) {
                     throw new IllegalStateException("stream not opened");
@@ -485,7 +486,7 @@ public final class H2Connection implements Closeable {
                     return -1;
                 }
                 if (s.failure != null) {
-                    throw s.failure;
+                    throw rethrown(s.failure);
                 }
                 if (s.response == null) {
                     throw new IllegalStateException("response head not received");
@@ -1053,7 +1054,7 @@ public final class H2Connection implements Closeable {
             long left = settings.readTimeout().toNanos();
             while (!peerSettingsSeen) {
                 if (failure != null) {
-                    throw failure;
+                    throw rethrown(failure);
                 }
                 if (left <= 0) {
                     throw new H2TimeoutException(peer + " sent no SETTINGS within " + settings.readTimeout().toMillis()
@@ -1076,7 +1077,7 @@ public final class H2Connection implements Closeable {
             if (terminated) {
                 lock.lock();
                 try {
-                    throw failure;
+                    throw rethrown(failure);
                 } finally {
                     unlock();
                 }
@@ -1116,6 +1117,32 @@ public final class H2Connection implements Closeable {
 
     private H2ConnectionException protocolError(String message, long code) {
         return new H2ConnectionException(message + " (" + H2ConnectionException.errorName(code) + ")", code, null);
+    }
+
+    /**
+     * A fresh exception of the same type and message as a stored failure, with the stored one as its
+     * cause: a failure is reported to every call that meets it, and throwing one instance twice breaks
+     * try-with-resources ("self-suppression"), e.g. a request body whose write and close both fail.
+     */
+    static IOException rethrown(IOException stored) {
+        IOException copy;
+        if (stored instanceof H2UnprocessedStreamException) {
+            copy = new H2UnprocessedStreamException(stored.getMessage());
+        } else if (stored instanceof H2StreamResetException r) {
+            copy = new H2StreamResetException(r.getMessage(), r.errorCode());
+        } else if (stored instanceof H2ConnectionException c) {
+            return new H2ConnectionException(c.getMessage(), c.errorCode(), c);
+        } else if (stored instanceof H2TimeoutException) {
+            copy = new H2TimeoutException(stored.getMessage());
+        } else if (stored instanceof MessageConstraintException) {
+            copy = new MessageConstraintException(stored.getMessage());
+        } else if (stored.getClass() == H2Exception.class) {
+            return new H2Exception(stored.getMessage(), stored);
+        } else {
+            return stored;
+        }
+        copy.initCause(stored);
+        return copy;
     }
 
     private static byte[] windowIncrement(int increment) {

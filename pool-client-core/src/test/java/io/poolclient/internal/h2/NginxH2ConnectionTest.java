@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -53,9 +52,6 @@ class NginxH2ConnectionTest {
         }
     }
 
-    @TempDir
-    static Path certificates;
-
     static SSLContext client;
     /** Defaults: 128 streams, 1000 requests per connection. */
     static NginxH2 roomy;
@@ -69,7 +65,7 @@ class NginxH2ConnectionTest {
     @BeforeAll
     static void start() throws Exception {
         Path binary = NginxServer.binary();
-        TestCertificates certs = TestCertificates.generate(certificates);
+        TestCertificates certs = TestCertificates.shared();
         client = certs.clientContext(null);
         NginxH2.Config defaults = NginxH2.Config.defaults();
         roomy = NginxH2.start(binary, defaults, certs.server(), TestCertificates.password());
