@@ -210,6 +210,52 @@ class H2FaultTest {
         }
     }
 
+    /** Frames that break the protocol, each with what the client must say about it and the GOAWAY code it sends. */
+    enum Garbage {
+        OVERSIZED_FRAME("more than the maximum frame size", 0x6),
+        UNDECODABLE_HEADER_BLOCK("header block that cannot be decoded", 0x9),
+        DATA_ON_STREAM_ZERO("DATA on stream 0", 0x1),
+        HEADERS_ON_A_STREAM_NEVER_OPENED("HEADERS on stream 2, which was never opened", 0x1);
+
+        final String message;
+        final int code;
+
+        Garbage(String message, int code) {
+            this.message = message;
+            this.code = code;
+        }
+
+        void send(RawH2Peer peer, int stream) throws IOException {
+            switch (this) {
+                case OVERSIZED_FRAME -> peer.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0,
+                        (byte) stream});
+                case UNDECODABLE_HEADER_BLOCK -> peer.write(RawH2Peer.HEADERS, RawH2Peer.END_HEADERS, stream,
+                        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+                case DATA_ON_STREAM_ZERO -> peer.data(0, new byte[10], false);
+                case HEADERS_ON_A_STREAM_NEVER_OPENED -> peer.headers(2, 200, true);
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Garbage.class)
+    void garbageFailsTheConnectionWithAClearMessage(Garbage garbage) throws Exception {
+        try (H2FaultServer server = H2FaultServer.start(peer -> {
+            peer.handshake();
+            garbage.send(peer, peer.nextRequest().streamId());
+            return peer.next(RawH2Peer.GOAWAY).int32(4);
+        }); H2Connection connection = connect(server, H2Clients.settings())) {
+            H2Stream stream = get(connection, "/");
+            assertThatThrownBy(stream::awaitResponse).isInstanceOf(H2ConnectionException.class)
+                    .hasMessageContaining(garbage.message);
+            assertThat(server.<Integer>await()).as("error code of our GOAWAY").isEqualTo(garbage.code);
+            events.awaitClosed();
+            assertThat(events.closedCause).hasMessageContaining(garbage.message);
+            assertThat(connection.reserve()).isNull();
+            assertThat(connection.openStreams()).isZero();
+        }
+    }
+
     @Test
     void aServerThatDoesNotSpeakHttp2FailsTheStartClearly() throws Exception {
         try (H2FaultServer server = H2FaultServer.start(peer -> {
