@@ -7,6 +7,7 @@ import io.poolclient.Response;
 import io.poolclient.TlsConfig;
 import io.poolclient.internal.http.Connector;
 import io.poolclient.internal.http.Exchange;
+import io.poolclient.internal.http.H2Exchange;
 import io.poolclient.internal.http.RequestMessage;
 import io.poolclient.internal.http.RequestTarget;
 import io.poolclient.internal.pool.HostKey;
@@ -79,6 +80,9 @@ final class Attempt {
         RequestMessage message = message();
         HostPool pool = mount.pools().pool(key);
         Lease lease = pool.acquire(settings().poolTimeout(), () -> connector.open(spec), newConnection);
+        if (lease.connection().isMultiplexed()) {
+            return H2Exchange.execute(mount.name(), lease, message, resolved.readTimeout());
+        }
         return Exchange.execute(mount.name(), lease, message, resolved.readTimeout());
     }
 

@@ -29,6 +29,9 @@ final class Recovery {
 
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
+    /** Retries per call of requests the server did not process: a server that refuses every stream cannot loop us. */
+    static final int MAX_UNPROCESSED_RETRIES = 5;
+
     private Recovery() {
     }
 
@@ -48,6 +51,13 @@ final class Recovery {
     static void exchangeFailed(Call call, Attempt attempt, AttemptFailedException e) throws IOException {
         Request request = call.request();
         boolean resendable = call.canResend() || !e.bodyStarted();
+        if (e.unprocessed() && resendable && call.unprocessedRetries() < MAX_UNPROCESSED_RETRIES) {
+            call.retryUnprocessed();
+            call.retryOutsideBudget(attempt, "goaway");
+            log.debug("{} was not processed by {} (mount '{}'; HTTP/2 GOAWAY or refused stream); sending it again",
+                    Attempt.describe(request, attempt.key()), attempt.key().hostPort(), call.mount().name());
+            return;
+        }
         if (e.noResponse() && e.reusedConnection() && !call.staleRetried() && resendable
                 && IDEMPOTENT.contains(request.method())) {
             call.retryOnNewConnection();
