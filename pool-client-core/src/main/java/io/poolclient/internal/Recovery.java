@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What to do after a try failed without a response: retry it, or give up by throwing the failure
- * the caller sees. In order: an idempotent request whose reused connection broke before any
+ * the caller sees. In order: a request the server did not process (an HTTP/2 stream above the
+ * last-stream-id of a {@code GOAWAY}, or refused) goes again whatever its method, at once and
+ * without spending the retry budget, at most {@link #MAX_UNPROCESSED_RETRIES} times per call; an
+ * idempotent request whose reused connection broke before any
  * response byte goes once more, at once and on a new connection, without spending the retry budget
  * (the server closed an idle keep-alive connection as we reused it); a connect failure, or a
  * failure of a method the policy retries whose body can be sent again, spends one connect or read

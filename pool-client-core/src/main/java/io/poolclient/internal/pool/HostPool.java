@@ -7,6 +7,7 @@ import io.poolclient.PoolInterruptedException;
 import io.poolclient.PoolListener;
 import io.poolclient.PoolSnapshot;
 import io.poolclient.PoolTimeoutException;
+import io.poolclient.Protocols;
 import io.poolclient.internal.pool.WaiterQueue.Waiter;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -716,17 +717,24 @@ public final class HostPool {
 
     /** {@code max-concurrent-streams} of the mount. */
     private static int streamCap(MountSettings settings) {
-        return 100;
+        Integer cap = settings.maxConcurrentStreams();
+        return cap == null ? MountSettings.DEFAULT_MAX_CONCURRENT_STREAMS : cap;
+    }
+
+    /** The mount's {@code protocols} that fit this pool's scheme. */
+    private static Protocols protocols(MountSettings settings, HostKey key) {
+        Protocols p = settings.protocols();
+        return (p == null ? Protocols.HTTP_1_1 : p).forScheme(key.scheme());
     }
 
     /** Whether the mount speaks HTTP/2 with prior knowledge ({@code h2c}) to this pool's host. */
     private static boolean priorKnowledge(MountSettings settings, HostKey key) {
-        return false;
+        return protocols(settings, key).h2c() && (key.proxy() == null || !key.proxy().scheme().isHttp());
     }
 
     /** Whether the mount offers HTTP/2 through ALPN ({@code h2}) to this pool's host. */
     private static boolean offersH2(MountSettings settings, HostKey key) {
-        return false;
+        return protocols(settings, key).offersH2() && key.isTls();
     }
 
     private PoolClosedException closedException() {
@@ -745,8 +753,10 @@ public final class HostPool {
         long now = System.nanoTime();
         lock.lock();
         try {
+            boolean h2 = priorKnowledge || mux.negotiated();
             return counters.snapshot(key, maxsize, block, leased.size(), idle.size(), waiters.size(),
-                    leased.oldestAgeNanos(now), now);
+                    leased.oldestAgeNanos(now), now, h2 ? "h2" : "http/1.1",
+                    h2 ? mux.activeStreams() : leased.size(), h2 ? mux.smallestLimit(idle.all()) : 1);
         }
         finally {
             lock.unlock();
@@ -772,6 +782,7 @@ public final class HostPool {
             block = Boolean.TRUE.equals(newSettings.poolBlock());
             idle.capacity(newMaxsize);
             slots.resize(newMaxsize, block);
+            mux.cap(streamCap(newSettings));
             int excess = Math.max(idle.size(), block ? slots.held() : 0) - newMaxsize;
             surplus = new ArrayList<>();
             for (int i = Math.min(excess, idle.size()); i > 0; i--) {
