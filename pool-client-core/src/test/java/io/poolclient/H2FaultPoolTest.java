@@ -82,8 +82,8 @@ class H2FaultPoolTest {
 
         assertThat(t).isInstanceOf(ExchangeFailedException.class).hasMessageContaining("was not processed")
                 .hasMessageContaining("h2c");
-        assertThat(server.connections()).as("the first try and 5 more, then it gives up").isEqualTo(6);
-        assertThat(onlyPool(client, "h2c").requests()).isEqualTo(6);
+        assertThat(server.connections()).as("the first try and 20 more, then it gives up").isEqualTo(21);
+        assertThat(onlyPool(client, "h2c").requests()).isEqualTo(21);
     }
 
     @Test
