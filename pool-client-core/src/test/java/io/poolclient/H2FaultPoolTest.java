@@ -13,7 +13,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -162,13 +161,9 @@ class H2FaultPoolTest {
 
     /** The connection's close is counted by its reader thread: polled, bounded. */
     private void awaitClosedReason(String reason) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Map<String, Long> reasons = onlyPool(client, "h2c").closedReasons();
-        while (!reasons.containsKey(reason) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            reasons = onlyPool(client, "h2c").closedReasons();
-        }
-        assertThat(reasons).containsEntry(reason, 1L);
+        PoolAssertions.awaitTrue(() -> onlyPool(client, "h2c").closedReasons().containsKey(reason), Duration.ofSeconds(10),
+                "a connection is counted closed for " + reason);
+        assertThat(onlyPool(client, "h2c").closedReasons()).containsEntry(reason, 1L);
     }
 
     private static String readBody(RawH2Peer peer) throws IOException {
