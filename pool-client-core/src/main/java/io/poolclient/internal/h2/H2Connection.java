@@ -375,9 +375,23 @@ public final class H2Connection implements Closeable {
             } while (off < length);
             writer.flush();
         } catch (IOException e) {
-            throw writeFailed(e);
+            throw unprocessedOr(s, writeFailed(e));
         } finally {
             releaseWriteLock();
+        }
+    }
+
+    /**
+     * What a write for {@code s} that failed with {@code e} reports: the stream's own failure when the
+     * peer's GOAWAY had already said it was not processed (the connection then closed under the
+     * writer), so that the caller knows it is safe to retry; else {@code e}.
+     */
+    private IOException unprocessedOr(H2Stream s, IOException e) {
+        lock.lock();
+        try {
+            return s.failure instanceof H2UnprocessedStreamException u ? u : e;
+        } finally {
+            unlock();
         }
     }
 
@@ -413,7 +427,11 @@ public final class H2Connection implements Closeable {
             } finally {
                 unlock();
             }
-            write(Frame.DATA, last ? Frame.FLAG_END_STREAM : 0, id, b, off, n, true);
+            try {
+                write(Frame.DATA, last ? Frame.FLAG_END_STREAM : 0, id, b, off, n, true);
+            } catch (IOException e) {
+                throw unprocessedOr(s, e);
+            }
             off += n;
             len -= n;
             if (last) {

@@ -7,6 +7,7 @@ import io.poolclient.PoolInterruptedException;
 import io.poolclient.PoolListener;
 import io.poolclient.PoolSnapshot;
 import io.poolclient.PoolTimeoutException;
+import io.poolclient.Protocols;
 import io.poolclient.internal.pool.WaiterQueue.Waiter;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * not fit among {@code maxsize} idle ones is discarded with a WARN. With {@code block}, at most
  * {@code maxsize} connections exist (idle + leased + being opened + being closed: a closed
  * connection's slot is handed on only once its socket is closed); callers wait first come first
- * served for at most the pool timeout. A waiter handed a connection that turns out dead (or that
+ * served for at most the pool timeout (a caller waiting in a non-blocking pool for an HTTP/2
+ * connection being opened stops after it and opens its own). A waiter handed a connection that turns out dead (or that
  * asked for a new one) closes it and opens a new one in its slot: it keeps its turn. Counters satisfy
  * {@code opened = idle + leased + discarded + closed} whenever no call is in progress.
  *
@@ -47,6 +49,17 @@ import org.slf4j.LoggerFactory;
  * set; whatever it was handed at that moment goes back to the pool. A retired pool (evicted or
  * dropped) keeps no idle connection: each returned one is closed. A shut-down pool also refuses new
  * callers and fails its waiters with {@link PoolClosedException}.
+ *
+ * <p><b>HTTP/2.</b> A multiplexed connection ({@link Multiplexed}) is leased per stream: a
+ * {@link Lease} is one stream, and {@link Multiplexer} keeps which connections carry streams. A
+ * caller takes a stream of a busy connection with room first; a new connection opens only when none
+ * has room (its limit: {@code max-concurrent-streams} lowered by the server's), and while one that
+ * is expected to speak HTTP/2 is being opened, callers its expected streams cover wait for it
+ * instead of opening more. Waiters of a blocking pool are handed streams first come first served as
+ * streams end. A multiplexed connection counts as leased while it carries a stream and idle when it
+ * carries none; after {@code GOAWAY}, past {@code max-lifetime} or in a retired pool it takes no new
+ * stream and is closed when its last one ends, and one that closes on its own leaves the pool at once
+ * (counted {@link CloseReason#GOAWAY} or {@link CloseReason#ERROR}). {@code requests} counts streams.
  *
  * <p>{@link #resize} changes {@code maxsize} and {@code block} while the pool is in use, under the same
  * lock: from then on a blocking pool keeps at most the new {@code maxsize} connections once the
@@ -77,6 +90,11 @@ public final class HostPool {
     private final LeasedList leased = new LeasedList();
     private final PoolCounters counters = new PoolCounters();
     private final Slots slots;
+    /** The HTTP/2 side: which connections carry streams, and the openings callers may wait for. */
+    private final Multiplexer mux;
+    /** Whether this pool's connections may speak HTTP/2 ({@code h2} offered or {@code h2c}), and whether by prior knowledge. */
+    private final boolean offersH2;
+    private final boolean priorKnowledge;
     private boolean retired;
     private boolean shutdown;
     /** When the mount last looked this pool up: its place in the mount's LRU. Opaque: a stamp seen late only blurs the order by a moment. */
@@ -121,6 +139,9 @@ public final class HostPool {
         this.slots = new Slots(lock, maxsize, block, idle, leased, waiters);
         this.captureLeaseSite = settings.leakDetectionThreshold() != null;
         this.events = new AcquireEvents(view, listener);
+        this.mux = new Multiplexer(streamCap(settings));
+        this.priorKnowledge = priorKnowledge(settings, key);
+        this.offersH2 = priorKnowledge || offersH2(settings, key);
     }
 
     /**
@@ -155,10 +176,12 @@ public final class HostPool {
     private PooledConnection acquireOrWait(Duration timeout, Opener opener, boolean newOnly) throws IOException {
         // one clock read on the fast path: it stamps the lease and checks expiry
         long start = System.nanoTime();
+        boolean waitForOpening = true;
         while (true) {
             PooledConnection candidate = null;
             PooledConnection replaced = null;
             Waiter waiter = null;
+            boolean opensH2 = false;
             lock.lock();
             try {
                 if (shutdown) {
@@ -167,11 +190,24 @@ public final class HostPool {
                 if (block && !waiters.isEmpty()) {
                     waiter = waiters.enqueue(); // first come first served: behind those already waiting
                 }
+                else if (!newOnly && (candidate = mux.withRoom(c -> expiry.expired(c, start) == null)) != null) {
+                    mux.addStream(candidate); // one more stream on a busy HTTP/2 connection
+                    counters.countReused();
+                    events.acquired(0);
+                    return candidate;
+                }
                 else if (!newOnly && (candidate = idle.popNewest()) != null) {
                     lease(candidate, true, start);
                 }
+                else if (!newOnly && waitForOpening && offersH2 && mux.coversNewcomer(waiters.forOpening())) {
+                    waiter = waiters.enqueueForOpening(); // a connection being opened will have a stream for it
+                }
                 else if (slots.available()) {
                     slots.reserve();
+                    opensH2 = offersH2 && mux.expectsH2(priorKnowledge);
+                    if (opensH2) {
+                        mux.openingStarted();
+                    }
                 }
                 else if (newOnly && !idle.isEmpty()) {
                     replaced = idle.popOldest(); // its slot goes to the new connection
@@ -186,13 +222,19 @@ public final class HostPool {
                 lock.unlock();
             }
             if (waiter != null) {
-                return awaitTurn(waiter, start, timeout.toNanos(), opener, newOnly);
+                PooledConnection got = awaitTurn(waiter, start, timeout.toNanos(), opener, newOnly);
+                if (got != null) {
+                    return got;
+                }
+                // sent back (the opening it waited for is over): it looks again; tired of waiting: it opens its own
+                waitForOpening = waiter.isRetry();
+                continue;
             }
             if (replaced != null) {
                 replaced.transport().close();
             }
             if (candidate == null) {
-                return open(opener, start);
+                return open(opener, start, opensH2);
             }
             CloseReason unusable = expiry.unusable(candidate, start);
             if (unusable == null) {
@@ -211,16 +253,26 @@ public final class HostPool {
     private PooledConnection awaitTurn(Waiter w, long start, long timeoutNanos, Opener opener, boolean newOnly)
             throws IOException {
         if (!waiters.await(w, start + timeoutNanos) || Thread.currentThread().isInterrupted()) {
-            giveUp(w, start);
+            if (giveUp(w, start)) {
+                return null; // a non-blocking pool's caller stops waiting for an opening and opens its own
+            }
         }
         if (w.isClosed()) {
             throw closedException();
         }
+        if (w.isRetry()) {
+            return null;
+        }
         PooledConnection handed = w.connection();
         if (handed == null) {
-            return open(opener, start); // handed a slot
+            return open(opener, start, false); // handed a slot
         }
         long now = System.nanoTime();
+        if (handed.isMultiplexed()) {
+            counters.countReused(); // a stream, checked as it was handed: closing the connection would fail the others
+            events.acquired(now - start);
+            return handed;
+        }
         CloseReason unusable = newOnly ? CloseReason.REPLACED : expiry.unusable(handed, now);
         if (unusable == null) {
             counters.countReused();
@@ -237,7 +289,7 @@ public final class HostPool {
             lock.unlock();
         }
         handed.transport().close();
-        return open(opener, start);
+        return open(opener, start, false);
     }
 
     /**
@@ -245,7 +297,7 @@ public final class HostPool {
      * something at that very moment, a timed-out waiter takes it (this returns), an interrupted one
      * passes it on before throwing.
      */
-    private void giveUp(Waiter w, long start) throws IOException {
+    private boolean giveUp(Waiter w, long start) throws IOException {
         boolean interrupted = Thread.currentThread().isInterrupted();
         long now = System.nanoTime();
         PooledConnection handBack;
@@ -255,11 +307,14 @@ public final class HostPool {
                 if (interrupted) {
                     throw interruptedException();
                 }
+                if (w.isForOpening() && !block) {
+                    return true;
+                }
                 counters.countTimeout(now);
                 throw new PoolTimeoutException(mount, key.hostPort(), maxsize, Duration.ofNanos(now - start));
             }
             if (!interrupted) {
-                return;
+                return false;
             }
             if (w.hasSlot()) {
                 slots.abandon();
@@ -275,29 +330,48 @@ public final class HostPool {
         throw interruptedException();
     }
 
-    private PooledConnection open(Opener opener, long start) throws IOException {
+    /**
+     * Opens a connection in the slot the caller reserved. {@code opensH2}: the pool expects it to speak
+     * HTTP/2 and callers may be waiting for its streams; whatever comes of it, they are served (if it
+     * does) or sent back to try again once no such opening is left.
+     */
+    private PooledConnection open(Opener opener, long start, boolean opensH2) throws IOException {
         PooledConnection fresh;
         long connectStart = System.nanoTime();
         try {
             fresh = opener.open();
         }
         catch (IOException | RuntimeException | Error e) {
-            connectFailed();
+            connectFailed(opensH2);
             events.connectFinished(System.nanoTime() - connectStart, false);
             throw e;
         }
         long now = System.nanoTime();
         events.connectFinished(now - connectStart, true);
+        if (fresh.transport() instanceof Multiplexed m) {
+            m.listen(new StreamEvents(fresh));
+        }
         long opened;
+        List<Waiter> wake = new ArrayList<>();
         lock.lock();
         try {
             slots.filled();
             opened = counters.countOpened();
             lease(fresh, false, now);
+            if (opensH2) {
+                mux.openingEnded(fresh);
+            }
+            if (fresh.isMultiplexed()) {
+                serveStreams(fresh, now, wake);
+            }
+            if (opensH2 && mux.opening() == 0) {
+                wake.addAll(waiters.retryForOpening());
+            }
         }
         finally {
             lock.unlock();
         }
+        wake.forEach(Waiter::unpark);
         if (log.isDebugEnabled()) {
             log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
         }
@@ -305,13 +379,154 @@ public final class HostPool {
         return fresh;
     }
 
-    private void connectFailed() {
+    private void connectFailed(boolean opensH2) {
+        List<Waiter> wake = List.of();
         lock.lock();
         try {
             slots.abandon();
+            if (opensH2) {
+                mux.openingEnded(null);
+                if (mux.opening() == 0) {
+                    wake = waiters.retryForOpening();
+                }
+            }
         }
         finally {
             lock.unlock();
+        }
+        wake.forEach(Waiter::unpark);
+    }
+
+    /**
+     * Hands streams of the multiplexed connection {@code c} to the first waiters while it has room
+     * (and is usable: accepting streams, within its lifetime, pool not retired); adds them to
+     * {@code served}, whom the caller must unpark after unlocking. Lock held.
+     */
+    private void serveStreams(PooledConnection c, long now, List<Waiter> served) {
+        while (!waiters.isEmpty() && c.leased && !retired && mux.hasRoom(c) && expiry.expired(c, now) == null) {
+            mux.addStream(c);
+            served.add(waiters.handOver(c));
+        }
+    }
+
+    /**
+     * A stream of the multiplexed connection {@code c} ended ({@code discard}: and the connection is to
+     * be closed for that reason). The freed stream goes to the first waiter; a connection left
+     * without streams goes idle (or is discarded when a non-blocking pool keeps enough idle ones),
+     * or is closed when it is no longer usable: after {@code GOAWAY}, past its lifetime, pool retired.
+     */
+    private void streamEnded(PooledConnection c, CloseReason discard) {
+        long now = System.nanoTime();
+        List<Waiter> served = new ArrayList<>();
+        boolean close = false;
+        boolean full = false;
+        int size;
+        lock.lock();
+        try {
+            size = maxsize;
+            if (!c.leased) {
+                if (c.streams > 0) {
+                    c.streams--; // the connection left the pool already (it closed)
+                }
+                return;
+            }
+            boolean last = mux.removeStream(c);
+            CloseReason why = discard;
+            if (why == null && !((Multiplexed) c.transport()).acceptsStreams()) {
+                why = CloseReason.GOAWAY;
+            }
+            if (why == null) {
+                why = expiry.expired(c, now);
+            }
+            if (why == null && retired) {
+                why = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
+            }
+            if (why != null) {
+                if (discard != null || last) {
+                    leased.remove(c);
+                    mux.dropped(c);
+                    counters.countClosed(why);
+                    slots.closing(1);
+                    close = true;
+                } // else it takes no new streams and closes when its last one ends
+            }
+            else {
+                serveStreams(c, now, served);
+                if (c.streams == 0) { // nobody wanted its room: the connection is idle now
+                    leased.remove(c);
+                    c.returned(now);
+                    full = (block && !slots.available()) || !idle.push(c);
+                    if (full) {
+                        counters.countDiscarded();
+                        slots.closing(1);
+                        close = true;
+                    }
+                }
+            }
+        }
+        finally {
+            signalIfNoLeases();
+            lock.unlock();
+        }
+        served.forEach(Waiter::unpark);
+        if (close) {
+            slots.closeAndFree(c);
+        }
+        if (full) {
+            log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), size);
+        }
+    }
+
+    /** A multiplexed connection closed on its own (after {@code GOAWAY}, or failed): it leaves the pool. */
+    private void connectionClosed(PooledConnection c, CloseReason reason) {
+        lock.lock();
+        try {
+            if (c.leased) {
+                leased.remove(c);
+                mux.dropped(c);
+            }
+            else if (!idle.remove(c)) {
+                return; // not in the pool: closed by the pool itself, or not adopted yet
+            }
+            counters.countClosed(reason);
+            slots.closing(1);
+        }
+        finally {
+            signalIfNoLeases();
+            lock.unlock();
+        }
+        slots.closeAndFree(c);
+    }
+
+    /** A multiplexed connection's stream limit may have grown: its room goes to the waiters. */
+    private void limitChanged(PooledConnection c) {
+        List<Waiter> served = new ArrayList<>();
+        lock.lock();
+        try {
+            serveStreams(c, System.nanoTime(), served);
+        }
+        finally {
+            lock.unlock();
+        }
+        served.forEach(Waiter::unpark);
+    }
+
+    /** The events of one multiplexed connection, forwarded to this pool. */
+    private final class StreamEvents implements Multiplexed.Events {
+        private final PooledConnection connection;
+
+        StreamEvents(PooledConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void limitChanged() {
+            HostPool.this.limitChanged(connection);
+        }
+
+        @Override
+        public void closed(CloseReason reason) {
+            connectionClosed(connection, reason);
         }
     }
 
@@ -321,6 +536,10 @@ public final class HostPool {
      * when this pool is retired. Does nothing if the connection was already taken back.
      */
     void returned(PooledConnection c) {
+        if (c.isMultiplexed()) {
+            streamEnded(c, null);
+            return;
+        }
         long now = System.nanoTime();
         Waiter served = null;
         CloseReason why;
@@ -375,6 +594,10 @@ public final class HostPool {
      * Does nothing if the connection was already taken back.
      */
     void discarded(PooledConnection c, CloseReason reason) {
+        if (c.isMultiplexed()) {
+            streamEnded(c, reason);
+            return;
+        }
         lock.lock();
         try {
             if (!leased.remove(c)) {
@@ -406,6 +629,9 @@ public final class HostPool {
     private void lease(PooledConnection c, boolean reused, long now) {
         c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
         leased.add(c);
+        if (c.isMultiplexed()) {
+            mux.addStream(c);
+        }
     }
 
     /** Marks this pool as used now, for the mount's LRU; called by the pool manager. */
@@ -502,6 +728,28 @@ public final class HostPool {
         return drained;
     }
 
+    /** {@code max-concurrent-streams} of the mount. */
+    private static int streamCap(MountSettings settings) {
+        Integer cap = settings.maxConcurrentStreams();
+        return cap == null ? MountSettings.DEFAULT_MAX_CONCURRENT_STREAMS : cap;
+    }
+
+    /** The mount's {@code protocols} that fit this pool's scheme. */
+    private static Protocols protocols(MountSettings settings, HostKey key) {
+        Protocols p = settings.protocols();
+        return (p == null ? Protocols.HTTP_1_1 : p).forScheme(key.scheme());
+    }
+
+    /** Whether the mount speaks HTTP/2 with prior knowledge ({@code h2c}) to this pool's host. */
+    private static boolean priorKnowledge(MountSettings settings, HostKey key) {
+        return protocols(settings, key).h2c() && (key.proxy() == null || !key.proxy().scheme().isHttp());
+    }
+
+    /** Whether the mount offers HTTP/2 through ALPN ({@code h2}) to this pool's host. */
+    private static boolean offersH2(MountSettings settings, HostKey key) {
+        return protocols(settings, key).offersH2() && key.isTls();
+    }
+
     private PoolClosedException closedException() {
         return new PoolClosedException("Pool for " + key.hostPort() + " in mount '" + mount + "' is closed", mount,
                 key.hostPort(), null);
@@ -518,8 +766,10 @@ public final class HostPool {
         long now = System.nanoTime();
         lock.lock();
         try {
+            boolean h2 = priorKnowledge || mux.negotiated();
             return counters.snapshot(key, maxsize, block, leased.size(), idle.size(), waiters.size(),
-                    leased.oldestAgeNanos(now), now);
+                    leased.oldestAgeNanos(now), now, h2 ? "h2" : "http/1.1",
+                    h2 ? mux.activeStreams() : leased.size(), h2 ? mux.smallestLimit(idle.all()) : 1);
         }
         finally {
             lock.unlock();
@@ -538,6 +788,7 @@ public final class HostPool {
             throw new IllegalArgumentException("maxsize must be >= 1, was " + newMaxsize);
         }
         List<PooledConnection> surplus;
+        List<Waiter> served = new ArrayList<>();
         lock.lock();
         try {
             settings = newSettings;
@@ -545,6 +796,10 @@ public final class HostPool {
             block = Boolean.TRUE.equals(newSettings.poolBlock());
             idle.capacity(newMaxsize);
             slots.resize(newMaxsize, block);
+            mux.cap(streamCap(newSettings));
+            for (PooledConnection c : mux.busy()) {
+                serveStreams(c, System.nanoTime(), served); // a larger cap makes room on busy connections
+            }
             int excess = Math.max(idle.size(), block ? slots.held() : 0) - newMaxsize;
             surplus = new ArrayList<>();
             for (int i = Math.min(excess, idle.size()); i > 0; i--) {
@@ -557,6 +812,7 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
+        served.forEach(Waiter::unpark);
         slots.closeAndFree(surplus);
     }
 
