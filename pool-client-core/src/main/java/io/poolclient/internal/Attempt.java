@@ -1,12 +1,14 @@
 package io.poolclient.internal;
 
 import io.poolclient.MountSettings;
+import io.poolclient.Protocols;
 import io.poolclient.Request;
 import io.poolclient.RequestOptions;
 import io.poolclient.Response;
 import io.poolclient.TlsConfig;
 import io.poolclient.internal.http.Connector;
 import io.poolclient.internal.http.Exchange;
+import io.poolclient.internal.http.H2Exchange;
 import io.poolclient.internal.http.RequestMessage;
 import io.poolclient.internal.http.RequestTarget;
 import io.poolclient.internal.pool.HostKey;
@@ -17,6 +19,7 @@ import io.poolclient.internal.proxy.ProxyEnvironment;
 import io.poolclient.internal.proxy.ProxyUrl;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 
 /**
  * One try of a request: where it goes (the host pool's key with the proxy chosen for this try, the
@@ -47,8 +50,10 @@ final class Attempt {
         TlsConfig tls = r.tls();
         ProxyUrl proxy = mount.proxy(environment).select(uri.getScheme(), uri.getHost(), port(uri));
         HostKey key = new HostKey(uri.getScheme(), uri.getHost(), port(uri), tls, proxy);
+        Protocols protocols = r.protocols().forScheme(key.scheme());
         Connector.Spec spec = new Connector.Spec(mount.name(), key, r.connectTimeout(), r.readTimeout(), tls,
-                options.addressFilter(), s.maxHeaderCount(), s.maxHeaderLine());
+                options.addressFilter(), s.maxHeaderCount(), s.maxHeaderLine(),
+                protocols.offersH2() ? protocols.alpn() : List.of(), protocols.h2c(), streamCap(s));
         return new Attempt(mount, r, request, key, spec);
     }
 
@@ -79,6 +84,9 @@ final class Attempt {
         RequestMessage message = message();
         HostPool pool = mount.pools().pool(key);
         Lease lease = pool.acquire(settings().poolTimeout(), () -> connector.open(spec), newConnection);
+        if (lease.connection().isMultiplexed()) {
+            return H2Exchange.execute(mount.name(), lease, message, resolved.readTimeout());
+        }
         return Exchange.execute(mount.name(), lease, message, resolved.readTimeout());
     }
 
@@ -93,6 +101,12 @@ final class Attempt {
                     ProxyAuthorization.basic(proxy).orElse(null));
         }
         return RequestMessage.of(request, RequestTarget.origin(request.uri(), key), settings().decompress());
+    }
+
+    /** {@code max-concurrent-streams}, its built-in default when unset. */
+    static int streamCap(MountSettings s) {
+        Integer cap = s.maxConcurrentStreams();
+        return cap == null ? MountSettings.DEFAULT_MAX_CONCURRENT_STREAMS : cap;
     }
 
     static int port(URI uri) {

@@ -24,6 +24,7 @@ final class Call {
     private boolean staleRetried;
     private boolean newConnection;
     private int redirects;
+    private int unprocessedRetries;
 
     Call(Request request, Mount mount) {
         this(request, mount, mount.retry());
@@ -91,6 +92,16 @@ final class Call {
                 mount.name(), reason, after.remaining());
         sleep(wait);
         retry = after;
+    }
+
+    /** How many times this call was sent again because the server had not processed it (HTTP/2 GOAWAY, refused stream). */
+    int unprocessedRetries() {
+        return unprocessedRetries;
+    }
+
+    /** One more retry of a request the server had not processed. */
+    void retryUnprocessed() {
+        unprocessedRetries++;
     }
 
     /** Goes on with a redirect's request through its own mount; the stale-connection retry is available again. */

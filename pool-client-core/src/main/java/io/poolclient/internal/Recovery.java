@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What to do after a try failed without a response: retry it, or give up by throwing the failure
- * the caller sees. In order: an idempotent request whose reused connection broke before any
+ * the caller sees. In order: a request the server did not process (an HTTP/2 stream above the
+ * last-stream-id of a {@code GOAWAY}, or refused) goes again whatever its method, at once and
+ * without spending the retry budget, at most {@link #MAX_UNPROCESSED_RETRIES} times per call; an
+ * idempotent request whose reused connection broke before any
  * response byte goes once more, at once and on a new connection, without spending the retry budget
  * (the server closed an idle keep-alive connection as we reused it); a connect failure, or a
  * failure of a method the policy retries whose body can be sent again, spends one connect or read
@@ -28,6 +31,9 @@ final class Recovery {
     private static final Logger log = LoggerFactory.getLogger("io.poolclient.retry");
 
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
+
+    /** Retries per call of requests the server did not process: a server that refuses every stream cannot loop us. */
+    static final int MAX_UNPROCESSED_RETRIES = 5;
 
     private Recovery() {
     }
@@ -48,6 +54,13 @@ final class Recovery {
     static void exchangeFailed(Call call, Attempt attempt, AttemptFailedException e) throws IOException {
         Request request = call.request();
         boolean resendable = call.canResend() || !e.bodyStarted();
+        if (e.unprocessed() && resendable && call.unprocessedRetries() < MAX_UNPROCESSED_RETRIES) {
+            call.retryUnprocessed();
+            call.retryOutsideBudget(attempt, "goaway");
+            log.debug("{} was not processed by {} (mount '{}'; HTTP/2 GOAWAY or refused stream); sending it again",
+                    Attempt.describe(request, attempt.key()), attempt.key().hostPort(), call.mount().name());
+            return;
+        }
         if (e.noResponse() && e.reusedConnection() && !call.staleRetried() && resendable
                 && IDEMPOTENT.contains(request.method())) {
             call.retryOnNewConnection();

@@ -17,13 +17,20 @@ public final class AttemptFailedException extends IOException {
     private final boolean noResponse;
     private final boolean bodyStarted;
     private final boolean reusedConnection;
+    private final boolean unprocessed;
 
     AttemptFailedException(PoolClientException failure, boolean noResponse, boolean bodyStarted, boolean reusedConnection) {
+        this(failure, noResponse, bodyStarted, reusedConnection, false);
+    }
+
+    AttemptFailedException(PoolClientException failure, boolean noResponse, boolean bodyStarted, boolean reusedConnection,
+            boolean unprocessed) {
         super(failure.getMessage(), failure);
         this.failure = failure;
         this.noResponse = noResponse;
         this.bodyStarted = bodyStarted;
         this.reusedConnection = reusedConnection;
+        this.unprocessed = unprocessed;
     }
 
     /** The failure as the caller should see it. */
@@ -44,5 +51,13 @@ public final class AttemptFailedException extends IOException {
     /** True when the connection was an idle one taken from the pool rather than opened for this attempt. */
     public boolean reusedConnection() {
         return reusedConnection;
+    }
+
+    /**
+     * True when the server is known not to have processed the request (an HTTP/2 stream above the
+     * last-stream-id of its {@code GOAWAY}, or refused): safe to send again whatever the method.
+     */
+    public boolean unprocessed() {
+        return unprocessed;
     }
 }

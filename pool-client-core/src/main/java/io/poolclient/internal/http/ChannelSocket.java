@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * {@link SocketTimeoutException} and {@link #writeTimedOut()} turns true.
  *
  * <p>Threads: one thread at a time reads, writes or probes (the lease holder, or the pool while the
- * connection is idle); {@link #close()} may be called from any thread, wakes a waiting reader or
+ * connection is idle), except after {@link #duplex()}, when one thread may read while another
+ * writes; {@link #close()} may be called from any thread, wakes a waiting reader or
  * writer, which then fails with a {@link SocketException}, and releases the channel, the selector
  * and their descriptors. A connection costs the socket's descriptor plus the selector's (an
  * {@code epoll} instance and its wake-up descriptor). On JDK 22 and later a virtual thread that
@@ -51,6 +52,8 @@ final class ChannelSocket extends Socket {
     private final SocketChannel channel;
     private final Selector selector;
     private final SelectionKey key;
+    /** Set by {@link #duplex()}: writers wait here, so that a reader and a writer may wait at once. */
+    private volatile Selector writeSelector;
     private final ChannelInput input = new ChannelInput();
     private final ChannelOutput output = new ChannelOutput();
     private final ByteBuffer probe = ByteBuffer.allocate(1);
@@ -104,6 +107,22 @@ final class ChannelSocket extends Socket {
         closing = true;
     }
 
+    /**
+     * Lets one thread read while another writes (an HTTP/2 connection's reader thread and its
+     * callers): writers then wait on a selector of their own. Call once, before the socket is shared.
+     */
+    void duplex() throws IOException {
+        Selector writes = Selector.open();
+        try {
+            channel.register(writes, SelectionKey.OP_WRITE);
+        }
+        catch (IOException | RuntimeException e) {
+            writes.close();
+            throw e;
+        }
+        writeSelector = writes;
+    }
+
     /** True once a write failed because the peer did not read for {@code SO_TIMEOUT}. */
     boolean writeTimedOut() {
         return writeTimedOut;
@@ -144,6 +163,11 @@ final class ChannelSocket extends Socket {
         if (closing) {
             throw new SocketException("Socket is closing: " + what.toLowerCase(Locale.ROOT) + " not waited for");
         }
+        Selector writes = writeSelector;
+        if (writes != null && op == SelectionKey.OP_WRITE) {
+            awaitOn(writes, op, what);
+            return;
+        }
         int timeout = timeoutMillis;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         try {
@@ -163,6 +187,40 @@ final class ChannelSocket extends Socket {
                     waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
                 }
                 int ready = selector.select(ChannelSocket::ignore, waitMillis);
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (ready > 0) {
+                    return;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException(what + " interrupted");
+                }
+            }
+        }
+        catch (ClosedSelectorException | CancelledKeyException e) {
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    /** As {@link #await} on a selector whose only key already waits for {@code op} (duplex writes). */
+    private void awaitOn(Selector on, int op, String what) throws IOException {
+        int timeout = timeoutMillis;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        try {
+            for (;;) {
+                long waitMillis = 0;
+                if (timeout > 0) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        if (op == SelectionKey.OP_WRITE) {
+                            writeTimedOut = true;
+                        }
+                        throw new SocketTimeoutException(what + " timed out");
+                    }
+                    waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
+                }
+                int ready = on.select(ChannelSocket::ignore, waitMillis);
                 if (closed) {
                     throw new SocketException("Socket closed");
                 }
@@ -201,6 +259,10 @@ final class ChannelSocket extends Socket {
         finally {
             // wakes a waiting reader or writer; the channel's descriptor is released with the selector
             selector.close();
+            Selector writes = writeSelector;
+            if (writes != null) {
+                writes.close();
+            }
         }
     }
 

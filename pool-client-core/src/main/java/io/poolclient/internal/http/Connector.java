@@ -3,6 +3,8 @@ package io.poolclient.internal.http;
 import io.poolclient.AddressRefusedException;
 import io.poolclient.ConnectFailedException;
 import io.poolclient.TlsConfig;
+import io.poolclient.internal.h2.H2Connection;
+import io.poolclient.internal.h2.H2Settings;
 import io.poolclient.internal.pool.HostKey;
 import io.poolclient.internal.pool.PooledConnection;
 import java.io.IOException;
@@ -16,7 +18,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -50,10 +54,42 @@ public final class Connector {
         this.proxies = new ProxyConnector(resolver);
     }
 
-    /** What one connection attempt needs. */
+    /**
+     * What one connection attempt needs.
+     *
+     * @param alpn the protocols offered in the TLS handshake (ALPN ids, in order of preference); empty:
+     *     no ALPN, HTTP/1.1
+     * @param h2c whether a plain {@code http://} connection speaks HTTP/2 with prior knowledge
+     * @param maxConcurrentStreams our cap on streams per HTTP/2 connection
+     */
     public record Spec(String mount, HostKey key, Duration connectTimeout, Duration readTimeout,
-            TlsConfig tls, Predicate<InetAddress> addressFilter, int maxHeaderCount, int maxHeaderLine) {
+            TlsConfig tls, Predicate<InetAddress> addressFilter, int maxHeaderCount, int maxHeaderLine,
+            List<String> alpn, boolean h2c, int maxConcurrentStreams) {
+
+        /** A spec for HTTP/1.1 only. */
+        public Spec(String mount, HostKey key, Duration connectTimeout, Duration readTimeout, TlsConfig tls,
+                Predicate<InetAddress> addressFilter, int maxHeaderCount, int maxHeaderLine) {
+            this(mount, key, connectTimeout, readTimeout, tls, addressFilter, maxHeaderCount, maxHeaderLine, List.of(),
+                    false, 100);
+        }
+
+        public Spec {
+            alpn = List.copyOf(alpn);
+        }
+
+        /** Whether the TLS handshake offers {@code h2}. */
+        boolean offersH2() {
+            return alpn.contains(H2) && key.isTls();
+        }
+
+        /** Whether this connection speaks HTTP/2 without negotiating: {@code h2c}, and not sent to an HTTP proxy in absolute-form. */
+        boolean priorKnowledge() {
+            return h2c && !key.isTls() && (key.proxy() == null || !key.proxy().scheme().isHttp());
+        }
     }
+
+    private static final String H2 = "h2";
+    private static final AtomicInteger READERS = new AtomicInteger();
 
     public PooledConnection open(Spec spec) throws IOException {
         HostKey key = spec.key();
@@ -137,6 +173,9 @@ public final class Connector {
      */
     static PooledConnection bind(Spec spec, ChannelSocket plain, Socket carrier, Duration handshakeTimeout)
             throws IOException {
+        if (spec.priorKnowledge()) {
+            return http2(spec, plain, carrier);
+        }
         // httpcore5 fails when the count of header lines, or a line's length counting its CR, reaches
         // its limit; ours are inclusive: max-header-count lines, and lines of max-header-line bytes
         // before CRLF, are accepted
@@ -153,6 +192,9 @@ public final class Connector {
         try {
             if (spec.key().isTls()) {
                 SSLSocket tls = handshake(spec, carrier, handshakeTimeout);
+                if (spec.offersH2() && H2.equals(tls.getApplicationProtocol())) {
+                    return http2(spec, plain, tls);
+                }
                 conn.bind(tls, plain);
                 socket = tls;
             }
@@ -169,6 +211,39 @@ public final class Connector {
             throw e;
         }
         return new PooledConnection(new HttpTransport(plain, socket, conn, spec.maxHeaderCount(), spec.maxHeaderLine()), System.nanoTime());
+    }
+
+    /**
+     * Starts HTTP/2 over {@code socket} (TLS after ALPN chose {@code h2}, or plain for {@code h2c}),
+     * with one daemon reader thread; the connection's settings come from the spec: stream cap, header
+     * limits, and the read-timeout for reads and writes alike.
+     */
+    private static PooledConnection http2(Spec spec, ChannelSocket plain, Socket socket) throws IOException {
+        HostKey key = spec.key();
+        H2Settings settings = H2Settings.defaults()
+                .withMaxConcurrentStreams(spec.maxConcurrentStreams())
+                .withHeaderLimits(spec.maxHeaderCount(), spec.maxHeaderLine())
+                .withTimeouts(spec.readTimeout(), spec.readTimeout());
+        String authority = key.isDefaultPort() ? key.uriHost() : key.hostPort();
+        ThreadFactory readers = r -> {
+            Thread t = new Thread(r, "pool-client-h2-" + key.hostPort() + "-" + READERS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        try {
+            plain.duplex();
+            H2Transport transport = new H2Transport(plain, spec.maxHeaderCount(), spec.maxHeaderLine());
+            transport.bind(H2Connection.start(socket, authority, settings, readers, transport));
+            return new PooledConnection(transport, System.nanoTime());
+        }
+        catch (IOException | RuntimeException e) {
+            plain.close();
+            if (e instanceof ConnectFailedException) {
+                throw e;
+            }
+            throw new ConnectFailedException("Starting HTTP/2 with " + key.hostPort() + " failed through mount '"
+                    + spec.mount() + "': " + e.getMessage(), spec.mount(), key.hostPort(), e);
+        }
     }
 
     private static SSLSocket handshake(Spec spec, Socket plain, Duration timeout) throws IOException {
@@ -191,6 +266,9 @@ public final class Connector {
         }
         if (spec.tls() != null && spec.tls().ciphers() != null) {
             params.setCipherSuites(spec.tls().ciphers());
+        }
+        if (spec.offersH2()) {
+            params.setApplicationProtocols(spec.alpn().toArray(new String[0]));
         }
         tls.setSSLParameters(params);
         tls.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -18,14 +19,24 @@ import java.util.zip.InflaterInputStream;
  */
 final class DecodingStream extends ArrayReadInputStream {
 
-    private final ResponseBodyStream raw;
+    private final InputStream raw;
+    private final BooleanSupplier rawDone;
     private final boolean gzip;
     private InputStream decoder;
     private Inflater inflater;
     private boolean finished;
 
     DecodingStream(ResponseBodyStream raw, boolean gzip) {
+        this(raw, raw::isDone, gzip);
+    }
+
+    /**
+     * @param raw the body as received; its close must not throw and must end the lease
+     * @param rawDone whether the raw body has ended (read to its end, or closed)
+     */
+    DecodingStream(InputStream raw, BooleanSupplier rawDone, boolean gzip) {
         this.raw = raw;
+        this.rawDone = rawDone;
         this.gzip = gzip;
     }
 
@@ -56,7 +67,7 @@ final class DecodingStream extends ArrayReadInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        if (finished || (raw.isDone() && decoder == null)) {
+        if (finished || (rawDone.getAsBoolean() && decoder == null)) {
             return -1;
         }
         InputStream in;
@@ -64,7 +75,7 @@ final class DecodingStream extends ArrayReadInputStream {
             in = decoder();
         }
         catch (EOFException empty) {
-            if (raw.isDone()) {
+            if (rawDone.getAsBoolean()) {
                 return -1; // an empty body carries no gzip header
             }
             throw empty;
@@ -83,7 +94,12 @@ final class DecodingStream extends ArrayReadInputStream {
         if (inflater != null) {
             inflater.end();
         }
-        raw.close();
+        try {
+            raw.close();
+        }
+        catch (IOException ignored) {
+            // the raw bodies never throw on close
+        }
     }
 
     /** The decoder's inflater, or {@code null} before the first read. */

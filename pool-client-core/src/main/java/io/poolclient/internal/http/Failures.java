@@ -28,12 +28,18 @@ final class Failures {
      */
     static PoolClientException map(Exception e, String mount, String hostPort, Duration readTimeout, String phase,
             HttpTransport transport) {
+        return map(e, mount, hostPort, readTimeout, phase, transport.maxHeaderCount(), transport.maxHeaderLine());
+    }
+
+    /** As above, for a connection whose header limits are {@code maxHeaderCount} and {@code maxHeaderLine}. */
+    static PoolClientException map(Exception e, String mount, String hostPort, Duration readTimeout, String phase,
+            int maxHeaderCount, int maxHeaderLine) {
         if (e instanceof PoolClientException p) {
             return p;
         }
         String where = hostPort + " through mount '" + mount + "'";
         if (e instanceof MessageConstraintException) {
-            String limit = limitNamed(e.getMessage(), transport);
+            String limit = limitNamed(e.getMessage(), maxHeaderCount, maxHeaderLine);
             if (limit != null) {
                 return new MalformedResponseException("Malformed response from " + where + ": " + e.getMessage() + " ("
                         + limit + ")", mount, hostPort, e);
@@ -60,13 +66,13 @@ final class Failures {
     }
 
     /** The setting httpcore5's limit message is about, with its value; {@code null} if not recognised. */
-    private static String limitNamed(String message, HttpTransport transport) {
+    private static String limitNamed(String message, int maxHeaderCount, int maxHeaderLine) {
         String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
         if (m.contains("header count")) {
-            return "max-header-count " + transport.maxHeaderCount();
+            return "max-header-count " + maxHeaderCount;
         }
         if (m.contains("line length")) {
-            return "max-header-line " + transport.maxHeaderLine();
+            return "max-header-line " + maxHeaderLine;
         }
         return null;
     }

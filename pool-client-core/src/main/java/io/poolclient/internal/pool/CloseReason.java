@@ -22,5 +22,7 @@ public enum CloseReason {
      * Closed to make room in a full blocking pool for the new connection that the transparent retry
      * of a request needs after a reused connection died.
      */
-    REPLACED
+    REPLACED,
+    /** An HTTP/2 connection closed after the server's {@code GOAWAY}, once its last stream ended. */
+    GOAWAY
 }

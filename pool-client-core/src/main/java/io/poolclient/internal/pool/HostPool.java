@@ -7,6 +7,7 @@ import io.poolclient.PoolInterruptedException;
 import io.poolclient.PoolListener;
 import io.poolclient.PoolSnapshot;
 import io.poolclient.PoolTimeoutException;
+import io.poolclient.Protocols;
 import io.poolclient.internal.pool.WaiterQueue.Waiter;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -77,6 +78,11 @@ public final class HostPool {
     private final LeasedList leased = new LeasedList();
     private final PoolCounters counters = new PoolCounters();
     private final Slots slots;
+    /** The HTTP/2 side: which connections carry streams, and the openings callers may wait for. */
+    private final Multiplexer mux;
+    /** Whether this pool's connections may speak HTTP/2 ({@code h2} offered or {@code h2c}), and whether by prior knowledge. */
+    private final boolean offersH2;
+    private final boolean priorKnowledge;
     private boolean retired;
     private boolean shutdown;
     /** When the mount last looked this pool up: its place in the mount's LRU. Opaque: a stamp seen late only blurs the order by a moment. */
@@ -121,6 +127,9 @@ public final class HostPool {
         this.slots = new Slots(lock, maxsize, block, idle, leased, waiters);
         this.captureLeaseSite = settings.leakDetectionThreshold() != null;
         this.events = new AcquireEvents(view, listener);
+        this.mux = new Multiplexer(streamCap(settings));
+        this.priorKnowledge = priorKnowledge(settings, key);
+        this.offersH2 = priorKnowledge || offersH2(settings, key);
     }
 
     /**
@@ -155,10 +164,12 @@ public final class HostPool {
     private PooledConnection acquireOrWait(Duration timeout, Opener opener, boolean newOnly) throws IOException {
         // one clock read on the fast path: it stamps the lease and checks expiry
         long start = System.nanoTime();
+        boolean waitForOpening = true;
         while (true) {
             PooledConnection candidate = null;
             PooledConnection replaced = null;
             Waiter waiter = null;
+            boolean opensH2 = false;
             lock.lock();
             try {
                 if (shutdown) {
@@ -167,11 +178,24 @@ public final class HostPool {
                 if (block && !waiters.isEmpty()) {
                     waiter = waiters.enqueue(); // first come first served: behind those already waiting
                 }
+                else if (!newOnly && (candidate = mux.withRoom(c -> expiry.expired(c, start) == null)) != null) {
+                    mux.addStream(candidate); // one more stream on a busy HTTP/2 connection
+                    counters.countReused();
+                    events.acquired(0);
+                    return candidate;
+                }
                 else if (!newOnly && (candidate = idle.popNewest()) != null) {
                     lease(candidate, true, start);
                 }
+                else if (!newOnly && waitForOpening && offersH2 && mux.coversNewcomer(waiters.forOpening())) {
+                    waiter = waiters.enqueueForOpening(); // a connection being opened will have a stream for it
+                }
                 else if (slots.available()) {
                     slots.reserve();
+                    opensH2 = offersH2 && mux.expectsH2(priorKnowledge);
+                    if (opensH2) {
+                        mux.openingStarted();
+                    }
                 }
                 else if (newOnly && !idle.isEmpty()) {
                     replaced = idle.popOldest(); // its slot goes to the new connection
@@ -186,13 +210,18 @@ public final class HostPool {
                 lock.unlock();
             }
             if (waiter != null) {
-                return awaitTurn(waiter, start, timeout.toNanos(), opener, newOnly);
+                PooledConnection got = awaitTurn(waiter, start, timeout.toNanos(), opener, newOnly);
+                if (got != null) {
+                    return got;
+                }
+                waitForOpening = false; // sent back, or tired of waiting for an opening: may open its own now
+                continue;
             }
             if (replaced != null) {
                 replaced.transport().close();
             }
             if (candidate == null) {
-                return open(opener, start);
+                return open(opener, start, opensH2);
             }
             CloseReason unusable = expiry.unusable(candidate, start);
             if (unusable == null) {
@@ -211,16 +240,26 @@ public final class HostPool {
     private PooledConnection awaitTurn(Waiter w, long start, long timeoutNanos, Opener opener, boolean newOnly)
             throws IOException {
         if (!waiters.await(w, start + timeoutNanos) || Thread.currentThread().isInterrupted()) {
-            giveUp(w, start);
+            if (giveUp(w, start)) {
+                return null; // a non-blocking pool's caller stops waiting for an opening and opens its own
+            }
         }
         if (w.isClosed()) {
             throw closedException();
         }
+        if (w.isRetry()) {
+            return null;
+        }
         PooledConnection handed = w.connection();
         if (handed == null) {
-            return open(opener, start); // handed a slot
+            return open(opener, start, false); // handed a slot
         }
         long now = System.nanoTime();
+        if (handed.isMultiplexed()) {
+            counters.countReused(); // a stream, checked as it was handed: closing the connection would fail the others
+            events.acquired(now - start);
+            return handed;
+        }
         CloseReason unusable = newOnly ? CloseReason.REPLACED : expiry.unusable(handed, now);
         if (unusable == null) {
             counters.countReused();
@@ -237,7 +276,7 @@ public final class HostPool {
             lock.unlock();
         }
         handed.transport().close();
-        return open(opener, start);
+        return open(opener, start, false);
     }
 
     /**
@@ -245,7 +284,7 @@ public final class HostPool {
      * something at that very moment, a timed-out waiter takes it (this returns), an interrupted one
      * passes it on before throwing.
      */
-    private void giveUp(Waiter w, long start) throws IOException {
+    private boolean giveUp(Waiter w, long start) throws IOException {
         boolean interrupted = Thread.currentThread().isInterrupted();
         long now = System.nanoTime();
         PooledConnection handBack;
@@ -255,11 +294,14 @@ public final class HostPool {
                 if (interrupted) {
                     throw interruptedException();
                 }
+                if (w.isForOpening() && !block) {
+                    return true;
+                }
                 counters.countTimeout(now);
                 throw new PoolTimeoutException(mount, key.hostPort(), maxsize, Duration.ofNanos(now - start));
             }
             if (!interrupted) {
-                return;
+                return false;
             }
             if (w.hasSlot()) {
                 slots.abandon();
@@ -275,29 +317,48 @@ public final class HostPool {
         throw interruptedException();
     }
 
-    private PooledConnection open(Opener opener, long start) throws IOException {
+    /**
+     * Opens a connection in the slot the caller reserved. {@code opensH2}: the pool expects it to speak
+     * HTTP/2 and callers may be waiting for its streams; whatever comes of it, they are served (if it
+     * does) or sent back to try again once no such opening is left.
+     */
+    private PooledConnection open(Opener opener, long start, boolean opensH2) throws IOException {
         PooledConnection fresh;
         long connectStart = System.nanoTime();
         try {
             fresh = opener.open();
         }
         catch (IOException | RuntimeException | Error e) {
-            connectFailed();
+            connectFailed(opensH2);
             events.connectFinished(System.nanoTime() - connectStart, false);
             throw e;
         }
         long now = System.nanoTime();
         events.connectFinished(now - connectStart, true);
+        if (fresh.transport() instanceof Multiplexed m) {
+            m.listen(new StreamEvents(fresh));
+        }
         long opened;
+        List<Waiter> wake = new ArrayList<>();
         lock.lock();
         try {
             slots.filled();
             opened = counters.countOpened();
             lease(fresh, false, now);
+            if (opensH2) {
+                mux.openingEnded(fresh);
+            }
+            if (fresh.isMultiplexed()) {
+                serveStreams(fresh, now, wake);
+            }
+            if (opensH2 && mux.opening() == 0) {
+                wake.addAll(waiters.retryForOpening());
+            }
         }
         finally {
             lock.unlock();
         }
+        wake.forEach(Waiter::unpark);
         if (log.isDebugEnabled()) {
             log.debug("Starting new {} connection ({}): {}", key.isTls() ? "HTTPS" : "HTTP", opened, key.hostPort());
         }
@@ -305,13 +366,154 @@ public final class HostPool {
         return fresh;
     }
 
-    private void connectFailed() {
+    private void connectFailed(boolean opensH2) {
+        List<Waiter> wake = List.of();
         lock.lock();
         try {
             slots.abandon();
+            if (opensH2) {
+                mux.openingEnded(null);
+                if (mux.opening() == 0) {
+                    wake = waiters.retryForOpening();
+                }
+            }
         }
         finally {
             lock.unlock();
+        }
+        wake.forEach(Waiter::unpark);
+    }
+
+    /**
+     * Hands streams of the multiplexed connection {@code c} to the first waiters while it has room
+     * (and is usable: accepting streams, within its lifetime, pool not retired); adds them to
+     * {@code served}, whom the caller must unpark after unlocking. Lock held.
+     */
+    private void serveStreams(PooledConnection c, long now, List<Waiter> served) {
+        while (!waiters.isEmpty() && c.leased && !retired && mux.hasRoom(c) && expiry.expired(c, now) == null) {
+            mux.addStream(c);
+            served.add(waiters.handOver(c));
+        }
+    }
+
+    /**
+     * A stream of the multiplexed connection {@code c} ended ({@code discard}: and the connection is to
+     * be closed for that reason). The freed stream goes to the first waiter; a connection left
+     * without streams goes idle (or is discarded when a non-blocking pool keeps enough idle ones),
+     * or is closed when it is no longer usable: after {@code GOAWAY}, past its lifetime, pool retired.
+     */
+    private void streamEnded(PooledConnection c, CloseReason discard) {
+        long now = System.nanoTime();
+        List<Waiter> served = new ArrayList<>();
+        boolean close = false;
+        boolean full = false;
+        int size;
+        lock.lock();
+        try {
+            size = maxsize;
+            if (!c.leased) {
+                if (c.streams > 0) {
+                    c.streams--; // the connection left the pool already (it closed)
+                }
+                return;
+            }
+            boolean last = mux.removeStream(c);
+            CloseReason why = discard;
+            if (why == null && !((Multiplexed) c.transport()).acceptsStreams()) {
+                why = CloseReason.GOAWAY;
+            }
+            if (why == null) {
+                why = expiry.expired(c, now);
+            }
+            if (why == null && retired) {
+                why = shutdown ? CloseReason.SHUTDOWN : CloseReason.POOL_RETIRED;
+            }
+            if (why != null) {
+                if (discard != null || last) {
+                    leased.remove(c);
+                    mux.dropped(c);
+                    counters.countClosed(why);
+                    slots.closing(1);
+                    close = true;
+                } // else it takes no new streams and closes when its last one ends
+            }
+            else {
+                serveStreams(c, now, served);
+                if (c.streams == 0) { // nobody wanted its room: the connection is idle now
+                    leased.remove(c);
+                    c.returned(now);
+                    full = (block && !slots.available()) || !idle.push(c);
+                    if (full) {
+                        counters.countDiscarded();
+                        slots.closing(1);
+                        close = true;
+                    }
+                }
+            }
+        }
+        finally {
+            signalIfNoLeases();
+            lock.unlock();
+        }
+        served.forEach(Waiter::unpark);
+        if (close) {
+            slots.closeAndFree(c);
+        }
+        if (full) {
+            log.warn("Connection pool is full, discarding connection: {}. Connection pool size: {}", key.hostPort(), size);
+        }
+    }
+
+    /** A multiplexed connection closed on its own (after {@code GOAWAY}, or failed): it leaves the pool. */
+    private void connectionClosed(PooledConnection c, CloseReason reason) {
+        lock.lock();
+        try {
+            if (c.leased) {
+                leased.remove(c);
+                mux.dropped(c);
+            }
+            else if (!idle.remove(c)) {
+                return; // not in the pool: closed by the pool itself, or not adopted yet
+            }
+            counters.countClosed(reason);
+            slots.closing(1);
+        }
+        finally {
+            signalIfNoLeases();
+            lock.unlock();
+        }
+        slots.closeAndFree(c);
+    }
+
+    /** A multiplexed connection's stream limit may have grown: its room goes to the waiters. */
+    private void limitChanged(PooledConnection c) {
+        List<Waiter> served = new ArrayList<>();
+        lock.lock();
+        try {
+            serveStreams(c, System.nanoTime(), served);
+        }
+        finally {
+            lock.unlock();
+        }
+        served.forEach(Waiter::unpark);
+    }
+
+    /** The events of one multiplexed connection, forwarded to this pool. */
+    private final class StreamEvents implements Multiplexed.Events {
+        private final PooledConnection connection;
+
+        StreamEvents(PooledConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void limitChanged() {
+            HostPool.this.limitChanged(connection);
+        }
+
+        @Override
+        public void closed(CloseReason reason) {
+            connectionClosed(connection, reason);
         }
     }
 
@@ -321,6 +523,10 @@ public final class HostPool {
      * when this pool is retired. Does nothing if the connection was already taken back.
      */
     void returned(PooledConnection c) {
+        if (c.isMultiplexed()) {
+            streamEnded(c, null);
+            return;
+        }
         long now = System.nanoTime();
         Waiter served = null;
         CloseReason why;
@@ -375,6 +581,10 @@ public final class HostPool {
      * Does nothing if the connection was already taken back.
      */
     void discarded(PooledConnection c, CloseReason reason) {
+        if (c.isMultiplexed()) {
+            streamEnded(c, reason);
+            return;
+        }
         lock.lock();
         try {
             if (!leased.remove(c)) {
@@ -406,6 +616,9 @@ public final class HostPool {
     private void lease(PooledConnection c, boolean reused, long now) {
         c.markLeased(now, reused, captureLeaseSite ? new Throwable("leased here") : null);
         leased.add(c);
+        if (c.isMultiplexed()) {
+            mux.addStream(c);
+        }
     }
 
     /** Marks this pool as used now, for the mount's LRU; called by the pool manager. */
@@ -502,6 +715,28 @@ public final class HostPool {
         return drained;
     }
 
+    /** {@code max-concurrent-streams} of the mount. */
+    private static int streamCap(MountSettings settings) {
+        Integer cap = settings.maxConcurrentStreams();
+        return cap == null ? MountSettings.DEFAULT_MAX_CONCURRENT_STREAMS : cap;
+    }
+
+    /** The mount's {@code protocols} that fit this pool's scheme. */
+    private static Protocols protocols(MountSettings settings, HostKey key) {
+        Protocols p = settings.protocols();
+        return (p == null ? Protocols.HTTP_1_1 : p).forScheme(key.scheme());
+    }
+
+    /** Whether the mount speaks HTTP/2 with prior knowledge ({@code h2c}) to this pool's host. */
+    private static boolean priorKnowledge(MountSettings settings, HostKey key) {
+        return protocols(settings, key).h2c() && (key.proxy() == null || !key.proxy().scheme().isHttp());
+    }
+
+    /** Whether the mount offers HTTP/2 through ALPN ({@code h2}) to this pool's host. */
+    private static boolean offersH2(MountSettings settings, HostKey key) {
+        return protocols(settings, key).offersH2() && key.isTls();
+    }
+
     private PoolClosedException closedException() {
         return new PoolClosedException("Pool for " + key.hostPort() + " in mount '" + mount + "' is closed", mount,
                 key.hostPort(), null);
@@ -518,8 +753,10 @@ public final class HostPool {
         long now = System.nanoTime();
         lock.lock();
         try {
+            boolean h2 = priorKnowledge || mux.negotiated();
             return counters.snapshot(key, maxsize, block, leased.size(), idle.size(), waiters.size(),
-                    leased.oldestAgeNanos(now), now);
+                    leased.oldestAgeNanos(now), now, h2 ? "h2" : "http/1.1",
+                    h2 ? mux.activeStreams() : leased.size(), h2 ? mux.smallestLimit(idle.all()) : 1);
         }
         finally {
             lock.unlock();
@@ -545,6 +782,7 @@ public final class HostPool {
             block = Boolean.TRUE.equals(newSettings.poolBlock());
             idle.capacity(newMaxsize);
             slots.resize(newMaxsize, block);
+            mux.cap(streamCap(newSettings));
             int excess = Math.max(idle.size(), block ? slots.held() : 0) - newMaxsize;
             surplus = new ArrayList<>();
             for (int i = Math.min(excess, idle.size()); i > 0; i--) {

@@ -55,6 +55,16 @@ final class IdleStack {
         return stack.isEmpty();
     }
 
+    /** The connections, newest first, to look at (not to change) under the lock. */
+    Iterable<PooledConnection> all() {
+        return stack;
+    }
+
+    /** Takes {@code c} out; false when it was not here. */
+    boolean remove(PooledConnection c) {
+        return stack.remove(c);
+    }
+
     /** Takes every connection out, newest first. */
     List<PooledConnection> drain() {
         List<PooledConnection> all = new ArrayList<>(stack);

@@ -80,14 +80,17 @@ final class PoolCounters {
      *
      * @param oldestLeaseNanos age of the oldest current lease, 0 when none
      * @param now the time the snapshot is taken
+     * @param protocol {@code h2} or {@code http/1.1}
+     * @param activeStreams open streams ({@code h2}) or leased connections ({@code http/1.1})
+     * @param maxConcurrentStreams the smallest stream limit among the connections; 1 for {@code http/1.1}
      */
     PoolSnapshot snapshot(HostKey key, int maxsize, boolean block, int leased, int idle, int pending,
-            long oldestLeaseNanos, long now) {
+            long oldestLeaseNanos, long now, String protocol, int activeStreams, int maxConcurrentStreams) {
         Map<String, Long> reasons = new LinkedHashMap<>();
         closed.forEach((r, n) -> reasons.put(r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
         return new PoolSnapshot(key.scheme(), key.uriHost(), key.port(), leased, idle, pending, maxsize, opened,
                 reused.sum(), discarded, closedTotal, requests.sum(), TimeUnit.NANOSECONDS.toMillis(oldestLeaseNanos),
                 reasons, block, timeouts, timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos),
-                key.proxy() == null ? null : key.proxy().toString(), "http/1.1", leased, 1);
+                key.proxy() == null ? null : key.proxy().toString(), protocol, activeStreams, maxConcurrentStreams);
     }
 }

@@ -22,11 +22,20 @@ public final class PooledConnection {
     PooledConnection prev;
     PooledConnection next;
     boolean leased;
+    /** Streams leased on a multiplexed connection now; guarded by the owning pool's lock. */
+    int streams;
+    private final boolean multiplexed;
 
     public PooledConnection(Transport transport, long createdNanos) {
         this.transport = transport;
         this.createdNanos = createdNanos;
         this.lastReturnedNanos = createdNanos;
+        this.multiplexed = transport instanceof Multiplexed;
+    }
+
+    /** True for a connection that carries several exchanges at once (HTTP/2): its leases are streams. */
+    public boolean isMultiplexed() {
+        return multiplexed;
     }
 
     public Transport transport() {

@@ -20,6 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 final class WaiterQueue {
 
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    /** Waiters in the queue that wait for an HTTP/2 connection being opened (see {@link #enqueueForOpening()}). */
+    private int forOpening;
 
     /** One caller waiting in the queue; made by {@link #enqueue()} on the caller's own thread. */
     static final class Waiter {
@@ -27,6 +29,8 @@ final class WaiterQueue {
         private PooledConnection connection;
         private boolean slot;
         private boolean closed;
+        private boolean retry;
+        private boolean opening;
         private volatile boolean done;
 
         /** True once the waiter was handed a connection or a slot, or the pool shut down. */
@@ -49,6 +53,16 @@ final class WaiterQueue {
             return closed;
         }
 
+        /** True when the waiter was sent back to try again (the connection it waited for did not serve it). */
+        boolean isRetry() {
+            return retry;
+        }
+
+        /** True when the waiter queued for an HTTP/2 connection being opened rather than for a slot. */
+        boolean isForOpening() {
+            return opening;
+        }
+
         /** Wakes the waiting thread; any thread, lock held or not. */
         void unpark() {
             LockSupport.unpark(thread);
@@ -60,6 +74,50 @@ final class WaiterQueue {
         Waiter w = new Waiter();
         queue.addLast(w);
         return w;
+    }
+
+    /**
+     * Queues the calling thread at the tail to wait for a stream of an HTTP/2 connection being opened;
+     * counted by {@link #forOpening()} until it leaves the queue.
+     */
+    Waiter enqueueForOpening() {
+        Waiter w = enqueue();
+        w.opening = true;
+        forOpening++;
+        return w;
+    }
+
+    /** How many queued waiters wait for an HTTP/2 connection being opened. */
+    int forOpening() {
+        return forOpening;
+    }
+
+    /**
+     * Sends every waiter for an opening connection back to try again (no such connection is left
+     * being opened); the caller must unpark those returned after unlocking.
+     */
+    java.util.List<Waiter> retryForOpening() {
+        java.util.List<Waiter> sent = new java.util.ArrayList<>();
+        if (forOpening == 0) {
+            return sent;
+        }
+        for (java.util.Iterator<Waiter> it = queue.iterator(); it.hasNext();) {
+            Waiter w = it.next();
+            if (w.opening) {
+                it.remove();
+                left(w);
+                w.retry = true;
+                w.done = true;
+                sent.add(w);
+            }
+        }
+        return sent;
+    }
+
+    private void left(Waiter w) {
+        if (w.opening) {
+            forOpening--;
+        }
     }
 
     boolean isEmpty() {
@@ -77,6 +135,7 @@ final class WaiterQueue {
     Waiter handOver(PooledConnection c) {
         Waiter w = queue.pollFirst();
         if (w != null) {
+            left(w);
             w.connection = c;
             w.done = true;
         }
@@ -89,6 +148,7 @@ final class WaiterQueue {
         if (w == null) {
             return false;
         }
+        left(w);
         w.slot = true;
         w.done = true;
         w.unpark();
@@ -98,6 +158,7 @@ final class WaiterQueue {
     /** Fails every waiter: the pool shut down. */
     void closeAll() {
         for (Waiter w; (w = queue.pollFirst()) != null;) {
+            left(w);
             w.closed = true;
             w.done = true;
             w.unpark();
@@ -110,7 +171,11 @@ final class WaiterQueue {
      * use or pass on what it got).
      */
     boolean withdraw(Waiter w) {
-        return queue.remove(w);
+        if (queue.remove(w)) {
+            left(w);
+            return true;
+        }
+        return false;
     }
 
     /**
