@@ -117,7 +117,7 @@ final class H2Contenders {
                 .run();
         RestClient rest = context.getBean(RestClient.Builder.class).build();
         String description = "Boot context, the starter's auto-configured RestClient.Builder, pool-client.defaults "
-                + "pool-maxsize " + maxsize + ", pool-block true, ssl-bundle trusting the run's CA, "
+                + "pool-maxsize = the cap, pool-block true, ssl-bundle trusting the run's CA, "
                 + (keys ? "protocols [" + protocols.replace(",", ", ") + "], max-concurrent-streams 100"
                         : "**no protocols key in this build: it can only speak HTTP/1.1** (asked for ["
                                 + protocols.replace(",", ", ") + "])")
@@ -144,7 +144,7 @@ final class H2Contenders {
         String description = cleartext
                 ? "JdkClientHttpRequestFactory, java.net.http.HttpClient version(HTTP_2) on http://: it only upgrades "
                         + "(Upgrade: h2c), which nginx does not do, so it runs against the plain listener and speaks HTTP/1.1"
-                : "JdkClientHttpRequestFactory, java.net.http.HttpClient version(HTTP_2), h2 by ALPN (one connection per host)";
+                : "JdkClientHttpRequestFactory, java.net.http.HttpClient version(HTTP_2), h2 by ALPN (no connection cap exists)";
         return new H2Contender(id, description, factory, cleartext ? nginx : null, () -> closeReflectively(client));
     }
 
@@ -165,7 +165,7 @@ final class H2Contenders {
         JettyClientHttpRequestFactory factory = new JettyClientHttpRequestFactory(client);
         factory.setReadTimeout(TIMEOUT);
         return new H2Contender(id, "JettyClientHttpRequestFactory, Jetty 12 HttpClient over HttpClientTransportOverHTTP2 ("
-                + (tls ? "h2 by ALPN" : "h2c, prior knowledge") + "), maxConnectionsPerDestination " + maxsize,
+                + (tls ? "h2 by ALPN" : "h2c, prior knowledge") + "), maxConnectionsPerDestination = the cap",
                 factory, null, client::stop);
     }
 
@@ -189,7 +189,8 @@ final class H2Contenders {
         factory.setConnectTimeout(TIMEOUT);
         factory.setReadTimeout(TIMEOUT);
         return new H2Contender(id, "ReactorClientHttpRequestFactory, Reactor Netty protocol(" + (tls ? "H2" : "H2C")
-                + "), trust: the run's CA, ConnectionProvider maxConnections " + maxsize, factory, null, () -> {
+                + ")" + (tls ? ", trust: the run's CA" : "") + ", ConnectionProvider maxConnections = the cap", factory,
+                null, () -> {
                     provider.disposeLater().block(TIMEOUT);
                     reactor.netty.http.HttpResources.disposeLoopsAndConnectionsLater().block(TIMEOUT);
                 });
