@@ -33,7 +33,7 @@ final class Recovery {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
     /** Retries per call of requests the server did not process: a server that refuses every stream cannot loop us. */
-    static final int MAX_UNPROCESSED_RETRIES = 5;
+    static final int MAX_UNPROCESSED_RETRIES = 20;
 
     private Recovery() {
     }

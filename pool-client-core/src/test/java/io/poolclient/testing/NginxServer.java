@@ -178,7 +178,13 @@ public final class NginxServer implements AutoCloseable {
         nginx.close();
     }
 
-    private static Path binary() {
+    /**
+     * The nginx binary for a test.
+     *
+     * @throws TestAbortedException if nginx is not installed and {@value #REQUIRE_ENV} is not 1
+     * @throws IllegalStateException if nginx is required but missing
+     */
+    public static Path binary() {
         if (ServerBinary.NGINX.isInstalled()) {
             return ServerBinary.NGINX.path();
         }

@@ -74,6 +74,11 @@ public final class TestCertificates {
         }
     }
 
+    /** The password of every key entry and store made here (for reading a key out of {@link #server()} and the like). */
+    public static char[] password() {
+        return PASSWORD.toCharArray();
+    }
+
     public X509Certificate ca() {
         return ca;
     }

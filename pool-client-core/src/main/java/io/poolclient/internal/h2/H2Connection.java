@@ -371,9 +371,23 @@ public final class H2Connection implements Closeable {
             } while (off < length);
             writer.flush();
         } catch (IOException e) {
-            throw writeFailed(e);
+            throw unprocessedOr(s, writeFailed(e));
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * What a write for {@code s} that failed with {@code e} reports: the stream's own failure when the
+     * peer's GOAWAY had already said it was not processed (the connection then closed under the
+     * writer), so that the caller knows it is safe to retry; else {@code e}.
+     */
+    private IOException unprocessedOr(H2Stream s, IOException e) {
+        lock.lock();
+        try {
+            return s.failure instanceof H2UnprocessedStreamException u ? u : e;
+        } finally {
+            unlock();
         }
     }
 
@@ -385,14 +399,18 @@ public final class H2Connection implements Closeable {
             lock.lock();
             try {
                 long left = settings.writeTimeout().toNanos();
-                checkWritable(s);
+                if (!checkWritable(s)) {
+                    return;
+                }
                 while (len > 0 && (s.sendWindow <= 0 || sendWindow <= 0)) {
                     if (left <= 0) {
                         throw new H2TimeoutException(peer + " kept the flow-control window of stream " + s.id
                                 + " closed for " + settings.writeTimeout().toMillis() + " ms (write timeout)");
                     }
                     left = changed.awaitNanos(left);
-                    checkWritable(s);
+                    if (!checkWritable(s)) {
+                        return;
+                    }
                 }
                 n = (int) Math.min(Math.min(len, peerMaxFrameSize), Math.min(s.sendWindow, sendWindow));
                 s.sendWindow -= n;
@@ -405,7 +423,11 @@ public final class H2Connection implements Closeable {
             } finally {
                 unlock();
             }
-            write(Frame.DATA, last ? Frame.FLAG_END_STREAM : 0, id, b, off, n, true);
+            try {
+                write(Frame.DATA, last ? Frame.FLAG_END_STREAM : 0, id, b, off, n, true);
+            } catch (IOException e) {
+                throw unprocessedOr(s, e);
+            }
             off += n;
             len -= n;
             if (last) {
@@ -422,13 +444,17 @@ public final class H2Connection implements Closeable {
         } while (len > 0);
     }
 
-    private void checkWritable(H2Stream s) throws IOException {
+    /**
+     * Whether request body bytes may be sent on {@code s}: {@code false} when the peer already sent the
+     * whole response and then asked us to stop sending ({@code RST_STREAM NO_ERROR}, RFC 9113 §8.1), in
+     * which case the rest of the body is dropped without error and the response stays readable.
+     */
+    private boolean checkWritable(H2Stream s) throws IOException {
         if (s.id == 0) {
             throw new IllegalStateException("stream not opened");
         }
         if (s.stoppedByPeer) {
-            throw new H2StreamResetException(peer + " answered stream " + s.id
-                    + " and reset it before the whole request body was sent (NO_ERROR)", NO_ERROR);
+            return false;
         }
         if (s.failure != null) {
             throw s.failure;
@@ -436,6 +462,7 @@ public final class H2Connection implements Closeable {
         if (s.localEnded) {
             throw new IllegalStateException("stream " + s.id + " already ended its request");
         }
+        return true;
     }
 
     H2Response awaitResponse(H2Stream s) throws IOException {
@@ -738,18 +765,19 @@ public final class H2Connection implements Closeable {
                 return;
             }
             if (code == NO_ERROR && s.remoteEnded) {
+                // the whole response arrived: keep its buffered body for the caller, drop the rest of the request
                 s.stoppedByPeer = true;
                 s.localEnded = true;
-                changed.signalAll();
             } else if (code == REFUSED_STREAM) {
                 s.fail(new H2UnprocessedStreamException(peer + " refused stream " + s.id
                         + " (RST_STREAM REFUSED_STREAM); it was not processed"));
+                s.chunks.clear();
             } else {
                 s.fail(new H2StreamResetException(peer + " reset stream " + s.id + " (RST_STREAM "
                         + H2ConnectionException.errorName(code) + ")", code));
+                s.chunks.clear();
             }
             changed.signalAll();
-            s.chunks.clear();
             release(s);
         } finally {
             unlock();

@@ -94,6 +94,9 @@ public final class H2Stream {
      * The request body. Bytes are sent as DATA frames as the peer's flow-control windows allow
      * (a write blocks at most the write timeout for a window to open); {@link OutputStream#close()}
      * ends the stream. Buffers at most 16 KiB; {@link OutputStream#flush()} sends what is buffered.
+     * Once the peer has sent its whole response and reset the stream with {@code NO_ERROR} (it needs
+     * no more of the request, RFC 9113 §8.1), further bytes are dropped without error and the response
+     * stays readable.
      */
     public OutputStream requestBody() {
         if (requestBody == null) {

@@ -214,7 +214,8 @@ public final class HostPool {
                 if (got != null) {
                     return got;
                 }
-                waitForOpening = false; // sent back, or tired of waiting for an opening: may open its own now
+                // sent back (the opening it waited for is over): it looks again; tired of waiting: it opens its own
+                waitForOpening = waiter.isRetry();
                 continue;
             }
             if (replaced != null) {

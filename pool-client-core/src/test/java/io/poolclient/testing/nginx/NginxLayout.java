@@ -3,6 +3,7 @@ package io.poolclient.testing.nginx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -32,16 +33,19 @@ final class NginxLayout {
         }
     }
 
-    /** Writes {@code nginx.conf} for listening on {@code port} (again on each start attempt). */
-    static void writeConf(Path dir, NginxSite site, int port) throws IOException {
-        Files.writeString(dir.resolve(CONF), conf(dir, site, port));
+    /**
+     * Writes {@code nginx.conf} for listening on {@code port} and the site's {@code extraPorts} (again on
+     * each start attempt).
+     */
+    static void writeConf(Path dir, NginxSite site, int port, List<Integer> extraPorts) throws IOException {
+        Files.writeString(dir.resolve(CONF), conf(dir, site, port, extraPorts));
     }
 
     private static String indented(String block) {
         return block.strip().lines().map(line -> line.isBlank() ? "" : "    " + line).collect(Collectors.joining("\n"));
     }
 
-    private static String conf(Path dir, NginxSite site, int port) {
+    private static String conf(Path dir, NginxSite site, int port, List<Integer> extraPorts) {
         String d = dir.toString();
         StringBuilder temps = new StringBuilder();
         for (String temp : TEMP_PATHS) {
@@ -67,6 +71,6 @@ final class NginxLayout {
                 }
                 """.formatted(d, ERROR_LOG, site.errorLogLevel(), site.workerConnections(),
                 site.accessLog() ? "access_log " + d + "/access.log;" : "access_log off;",
-                temps, ROOT, indented(site.http(port)));
+                temps, ROOT, indented(extraPorts.isEmpty() ? site.http(port) : site.http(port, extraPorts)));
     }
 }

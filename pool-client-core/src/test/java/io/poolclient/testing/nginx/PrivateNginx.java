@@ -9,7 +9,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -47,14 +49,16 @@ public final class PrivateNginx implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final List<Integer> extraPorts;
     private final NginxProcess process;
     private final StubStatusProbe probe;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private PrivateNginx(Path dir, int port, NginxProcess process) {
+    private PrivateNginx(Path dir, int port, List<Integer> extraPorts, NginxProcess process) {
         this.dir = dir;
         this.port = port;
+        this.extraPorts = extraPorts;
         this.process = process;
         this.probe = new StubStatusProbe(HOST, port);
         this.shutdownHook = new Thread(() -> {
@@ -75,10 +79,11 @@ public final class PrivateNginx implements AutoCloseable {
         String lastFailure = "";
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
             int port = freePort();
+            List<Integer> extraPorts = freePorts(site.extraPorts(), port);
             PrivateNginx nginx = null;
             try {
-                NginxLayout.writeConf(dir, site, port);
-                nginx = new PrivateNginx(dir, port, NginxProcess.launch(binary, dir));
+                NginxLayout.writeConf(dir, site, port, extraPorts);
+                nginx = new PrivateNginx(dir, port, extraPorts, NginxProcess.launch(binary, dir));
                 if (nginx.awaitReady()) {
                     return nginx;
                 }
@@ -103,6 +108,14 @@ public final class PrivateNginx implements AutoCloseable {
     /** The port nginx listens on (on {@link #HOST}). */
     public int port() {
         return port;
+    }
+
+    /**
+     * The ports of the site's further listeners ({@link NginxSite#extraPorts()}, on {@link #HOST}), in
+     * the order the site received them; empty for a site with one listener.
+     */
+    public List<Integer> extraPorts() {
+        return extraPorts;
     }
 
     /** {@code 127.0.0.1:<port>}, as in a {@code Host} header. */
@@ -240,6 +253,21 @@ public final class PrivateNginx implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find a free port", e);
         }
+    }
+
+    /** {@code count} distinct free ports, none equal to {@code taken}. */
+    private static List<Integer> freePorts(int count, int taken) {
+        List<Integer> ports = new ArrayList<>();
+        for (int attempt = 0; ports.size() < count && attempt < 20 * count; attempt++) {
+            int port = freePort();
+            if (port != taken && !ports.contains(port)) {
+                ports.add(port);
+            }
+        }
+        if (ports.size() < count) {
+            throw new IllegalStateException("cannot find " + count + " distinct free ports");
+        }
+        return List.copyOf(ports);
     }
 
     private static void deleteTree(Path root) {
