@@ -93,7 +93,14 @@ final class KeepAlive {
 
     /** Whether any {@code name} header of {@code message} lists {@code token} (case-insensitive). */
     static boolean hasToken(HttpMessage message, String name, String token) {
-        // the iterator walks the message's own list: no copy of all its headers per call
+        // usually none or one such header: looked up without copying or iterating the message's list
+        int count = message.countHeaders(name);
+        if (count == 0) {
+            return false;
+        }
+        if (count == 1) {
+            return listsToken(message.getFirstHeader(name).getValue(), token);
+        }
         for (Iterator<Header> it = message.headerIterator(name); it.hasNext(); ) {
             if (listsToken(it.next().getValue(), token)) {
                 return true;
