@@ -3,11 +3,14 @@ package io.poolclient.internal.http;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.io.SessionInputBuffer;
+import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.message.BasicLineParser;
 import org.apache.hc.core5.util.CharArrayBuffer;
 
@@ -68,7 +71,7 @@ final class ResponseHeadParser extends DefaultHttpResponseParser {
             }
             else {
                 if (!pending.isEmpty()) {
-                    response.addHeader(BasicLineParser.INSTANCE.parseHeader(pending));
+                    response.addHeader(header(pending));
                 }
                 pending.clear();
                 pending.append(line);
@@ -79,8 +82,26 @@ final class ResponseHeadParser extends DefaultHttpResponseParser {
             }
         }
         if (!pending.isEmpty()) {
-            response.addHeader(BasicLineParser.INSTANCE.parseHeader(pending));
+            response.addHeader(header(pending));
         }
         return response;
+    }
+
+    /**
+     * The header of one (unfolded) line: a name without blanks or controls before the colon is taken as
+     * it is, the value trimmed; any other line is parsed, or refused, by httpcore5's own line parser.
+     */
+    private static Header header(CharArrayBuffer line) throws ParseException {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+            boolean plain = true;
+            for (int i = 0; i < colon && plain; i++) {
+                plain = line.charAt(i) > ' ';
+            }
+            if (plain) {
+                return new BasicHeader(line.substring(0, colon), line.substringTrimmed(colon + 1, line.length()));
+            }
+        }
+        return BasicLineParser.INSTANCE.parseHeader(line);
     }
 }

@@ -95,4 +95,12 @@ class ResponseHeadParserTest {
         assertThat(headers[0].getValue()).isEqualTo("first");
         assertThat(headers[1].getValue()).isEqualTo("second");
     }
+
+    @Test
+    void unusualNamesAreReadAsHttpcoreReadsThem() throws Exception {
+        ClassicHttpResponse response = parse(buffer(), wire("HTTP/1.1 200 OK\r\n X-Lead: a\r\nX-Empty:\r\nX-Colon: a:b \r\n\r\n"));
+        assertThat(pairs(response)).containsExactly("X-Lead=a", "X-Empty=", "X-Colon=a:b");
+        assertThatThrownBy(() -> parse(buffer(), wire("HTTP/1.1 200 OK\r\n: no name\r\n\r\n")))
+                .hasMessageContaining("Invalid header");
+    }
 }
