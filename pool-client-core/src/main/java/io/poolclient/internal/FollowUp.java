@@ -60,7 +60,8 @@ final class FollowUp {
     static Next next(Call call, Attempt attempt, Response response, RequestOptions options) throws IOException {
         Request request = call.request();
         int status = response.status();
-        String retryAfter = response.header("Retry-After");
+        // Retry-After counts for 413, 429 and 503 only; Location for redirects only: not looked up otherwise
+        String retryAfter = status >= 400 ? response.header("Retry-After") : null;
         Retry retry = call.retry();
         if (retry.isRetry(request.method(), status, retryAfter != null) && call.canResend()) {
             Retry after = retry.increment(Retry.Kind.STATUS);
@@ -93,8 +94,8 @@ final class FollowUp {
 
         MountSettings s = attempt.settings();
         Redirects follow = attempt.resolved().redirects();
-        String location = response.header("Location");
-        if (follow == Redirects.FOLLOW && REDIRECTS.contains(status) && location != null) {
+        String location = status >= 300 && status < 400 ? response.header("Location") : null;
+        if (follow == Redirects.FOLLOW && location != null && REDIRECTS.contains(status)) {
             Request redirected = redirect(request, status, location);
             if (redirected != null) {
                 response.close();

@@ -148,7 +148,7 @@ public final class Retry {
         if (!isMethodRetryable(method)) {
             return false;
         }
-        if (statusForcelist.contains(statusCode)) {
+        if (!statusForcelist.isEmpty() && statusForcelist.contains(statusCode)) { // no boxing when empty
             return true;
         }
         return (total == null || total > 0) && respectRetryAfter && hasRetryAfter

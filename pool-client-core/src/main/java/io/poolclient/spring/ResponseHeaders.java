@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.Set;
 import org.springframework.util.MultiValueMap;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +24,7 @@ final class ResponseHeaders extends AbstractMap<String, List<String>> implements
     private Map<String, List<String>> grouped;
 
     ResponseHeaders(List<Header> headers) {
-        this.headers = headers;
+        this.headers = headers instanceof RandomAccess ? headers : List.copyOf(headers);
     }
 
     @Override
@@ -32,7 +33,8 @@ final class ResponseHeaders extends AbstractMap<String, List<String>> implements
             return null;
         }
         List<String> values = null;
-        for (Header h : headers) {
+        for (int i = 0; i < headers.size(); i++) { // indexed: no iterator per lookup
+            Header h = headers.get(i);
             if (h.name().equalsIgnoreCase(name)) {
                 if (values == null) {
                     values = new ArrayList<>(1);
@@ -53,7 +55,8 @@ final class ResponseHeaders extends AbstractMap<String, List<String>> implements
         if (name == null) {
             return null;
         }
-        for (Header h : headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            Header h = headers.get(i);
             if (h.name().equalsIgnoreCase(name)) {
                 return h.value();
             }

@@ -30,7 +30,6 @@ import javax.net.ssl.SSLSocket;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
-import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.io.HttpMessageParserFactory;
 import org.apache.hc.core5.util.Timeout;
 
@@ -186,7 +185,7 @@ public final class Connector {
                 .build();
         // the connection builds its response parser with the factory's no-argument create(), which
         // ignores the connection's Http1Config: hand it a parser made with ours, or max-header-count is lost
-        HttpMessageParserFactory<ClassicHttpResponse> parsers = ignored -> new DefaultHttpResponseParser(config);
+        HttpMessageParserFactory<ClassicHttpResponse> parsers = ignored -> new ResponseHeadParser(config);
         DefaultBHttpClientConnection conn = new DefaultBHttpClientConnection(config, null, null, null, null, null, parsers);
         Socket socket = carrier;
         try {

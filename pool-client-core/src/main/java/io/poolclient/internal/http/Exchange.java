@@ -105,12 +105,15 @@ public final class Exchange {
 
     private static Response respond(String mount, Lease lease, ClassicHttpResponse response, boolean hasBody,
             boolean keepAlive, boolean decode, String hostPort, Duration readTimeout) throws IOException {
-        List<Header> headers = new ArrayList<>(response.getHeaders().length);
+        org.apache.hc.core5.http.Header[] wireHeaders = response.getHeaders(); // a copy: taken once
+        List<Header> headers = new ArrayList<>(wireHeaders.length);
         String encoding = null;
-        for (org.apache.hc.core5.http.Header h : response.getHeaders()) {
-            headers.add(new Header(h.getName(), h.getValue()));
-            if (h.getName().equalsIgnoreCase(HttpHeaders.CONTENT_ENCODING)) {
-                encoding = h.getValue().trim().toLowerCase(Locale.ROOT);
+        for (org.apache.hc.core5.http.Header h : wireHeaders) {
+            String name = h.getName();
+            String value = h.getValue();
+            headers.add(new Header(name, value));
+            if (name.equalsIgnoreCase(HttpHeaders.CONTENT_ENCODING)) {
+                encoding = value.trim().toLowerCase(Locale.ROOT);
             }
         }
         String reason = response.getReasonPhrase() == null ? "" : response.getReasonPhrase();

@@ -1,5 +1,6 @@
 package io.poolclient.internal.http;
 
+import java.util.Iterator;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpMessage;
@@ -92,8 +93,16 @@ final class KeepAlive {
 
     /** Whether any {@code name} header of {@code message} lists {@code token} (case-insensitive). */
     static boolean hasToken(HttpMessage message, String name, String token) {
-        for (Header h : message.getHeaders()) {
-            if (h.getName().equalsIgnoreCase(name) && listsToken(h.getValue(), token)) {
+        // usually none or one such header: looked up without copying or iterating the message's list
+        int count = message.countHeaders(name);
+        if (count == 0) {
+            return false;
+        }
+        if (count == 1) {
+            return listsToken(message.getFirstHeader(name).getValue(), token);
+        }
+        for (Iterator<Header> it = message.headerIterator(name); it.hasNext(); ) {
+            if (listsToken(it.next().getValue(), token)) {
                 return true;
             }
         }

@@ -48,29 +48,29 @@ final class IpLiteral {
     }
 
     private static byte[] parseIpv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
+        // four dot-separated decimal parts of 1 to 3 digits, each at most 255; scanned in place
         byte[] bytes = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3) {
-                return null;
-            }
-            int value = 0;
-            for (int j = 0; j < part.length(); j++) {
-                char c = part.charAt(j);
-                if (c < '0' || c > '9') {
+        int part = 0;
+        int digits = 0;
+        int value = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            char c = i < s.length() ? s.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || value > 255 || part == 4) {
                     return null;
                 }
-                value = value * 10 + (c - '0');
+                bytes[part++] = (byte) value;
+                digits = 0;
+                value = 0;
             }
-            if (value > 255) {
+            else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+            }
+            else {
                 return null;
             }
-            bytes[i] = (byte) value;
         }
-        return bytes;
+        return part == 4 ? bytes : null;
     }
 }

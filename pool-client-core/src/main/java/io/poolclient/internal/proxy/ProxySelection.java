@@ -38,8 +38,8 @@ public final class ProxySelection {
         if (explicit != null) {
             return Optional.of(explicit);
         }
-        if (!trustEnv || environment == null || isLoopback(host)) {
-            return Optional.empty();
+        if (!trustEnv || environment == null || environment.isEmpty() || isLoopback(host)) {
+            return Optional.empty(); // nothing found outside the configuration: no target needs looking at
         }
         return environment.proxyFor(scheme, host, port);
     }

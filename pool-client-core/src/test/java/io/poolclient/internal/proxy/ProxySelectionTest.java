@@ -57,4 +57,14 @@ class ProxySelectionTest {
         assertThat(ProxySelection.isLoopback(host)).isFalse();
         assertThat(select(host, null, "", true)).isEqualTo("http://env.corp:8080");
     }
+
+    @Test
+    void withNothingFoundOutsideTheConfigurationEveryTargetGoesDirect() {
+        ProxyEnvironment none = ProxyEnvironment.capture(name -> null, Map.of("NO_PROXY", "example.com"));
+        for (String host : new String[] {"api.example.com", "127.0.0.1", "localhost", "10.0.0.1", "::1"}) {
+            assertThat(ProxySelection.select("http", host, 80, null, NoProxy.NONE, true, none)).isEmpty();
+        }
+        assertThat(ProxySelection.select("http", "api.example.com", 80, EXPLICIT, NoProxy.NONE, true, none))
+                .contains(EXPLICIT);
+    }
 }
