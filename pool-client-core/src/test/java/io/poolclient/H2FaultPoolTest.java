@@ -13,7 +13,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -150,6 +149,58 @@ class H2FaultPoolTest {
         awaitClosedReason("goaway");
     }
 
+    @Test
+    void aSilentServerEndsInTheReadTimeoutAndTheResetStreamLeavesTheConnectionUsable() throws Exception {
+        server = H2ScriptedServer.start((connection, peer) -> {
+            peer.handshake();
+            peer.nextRequest(); // never answered
+            RawH2Peer.Frame reset = peer.next(RawH2Peer.RST_STREAM);
+            RawH2Peer.Request next = peer.nextRequest();
+            peer.headers(next.streamId(), 200, false);
+            peer.data(next.streamId(), ("after reset of stream " + reset.streamId()).getBytes(StandardCharsets.UTF_8), true);
+            peer.readUntilClosed();
+        });
+        client = client(MountSettings.builder().protocols(Protocols.of("h2c")).maxRetries(0)
+                .readTimeout(Duration.ofMillis(300)).build());
+
+        Throwable t = catchThrowable(() -> client.execute(Request.get(url("/silent"))).close());
+        String next;
+        try (Response r = client.execute(Request.get(url("/next")))) {
+            next = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(t).isInstanceOf(ReadTimeoutException.class)
+                .hasMessageStartingWith("Read timed out after 300 ms (read-timeout) waiting for the response from 127.0.0.1:"
+                        + server.port() + " through mount 'h2c'");
+        assertThat(next).isEqualTo("after reset of stream 1");
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void aResponseHeadPastMaxHeaderCountFailsThatRequestNamingTheSetting() throws Exception {
+        server = H2ScriptedServer.start((connection, peer) -> {
+            peer.handshake();
+            RawH2Peer.Request request = peer.nextRequest();
+            peer.headers(request.streamId(), 200, true, "a", "1", "b", "2", "c", "3");
+            RawH2Peer.Request next = peer.nextRequest();
+            peer.headers(next.streamId(), 200, false, "a", "1");
+            peer.data(next.streamId(), "small head".getBytes(StandardCharsets.UTF_8), true);
+            peer.readUntilClosed();
+        });
+        client = client(MountSettings.builder().protocols(Protocols.of("h2c")).maxRetries(0).maxHeaderCount(2).build());
+
+        Throwable t = catchThrowable(() -> client.execute(Request.get(url("/many"))).close());
+        String next;
+        try (Response r = client.execute(Request.get(url("/few")))) {
+            next = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(t).isInstanceOf(MalformedResponseException.class).hasMessageContaining("max-header-count 2")
+                .hasMessageContaining("mount 'h2c'");
+        assertThat(next).isEqualTo("small head");
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
     // --- helpers ---
 
     private PoolClient client(MountSettings settings) {
@@ -162,13 +213,9 @@ class H2FaultPoolTest {
 
     /** The connection's close is counted by its reader thread: polled, bounded. */
     private void awaitClosedReason(String reason) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Map<String, Long> reasons = onlyPool(client, "h2c").closedReasons();
-        while (!reasons.containsKey(reason) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            reasons = onlyPool(client, "h2c").closedReasons();
-        }
-        assertThat(reasons).containsEntry(reason, 1L);
+        PoolAssertions.awaitTrue(() -> onlyPool(client, "h2c").closedReasons().containsKey(reason), Duration.ofSeconds(10),
+                "a connection is counted closed for " + reason);
+        assertThat(onlyPool(client, "h2c").closedReasons()).containsEntry(reason, 1L);
     }
 
     private static String readBody(RawH2Peer peer) throws IOException {

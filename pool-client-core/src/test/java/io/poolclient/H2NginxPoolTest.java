@@ -197,6 +197,36 @@ class H2NginxPoolTest {
         assertThat(pool.maxConcurrentStreams()).isEqualTo(1);
     }
 
+    @Test
+    void concurrentFirstRequestsToAServerThatAnswersAlpnWithHttp11AllSucceed() throws Exception {
+        client = client(Protocols.of("h2", "http/1.1"));
+        int requests = 8;
+        threads = Executors.newFixedThreadPool(requests);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            URI uri = nginx.uri(Listener.TLS_HTTP11, "/small?first-http11=" + i);
+            futures.add(threads.submit(() -> {
+                go.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                try (Response r = client.execute(Request.get(uri))) {
+                    r.body().readAllBytes();
+                    return r.status();
+                }
+            }));
+        }
+        go.countDown();
+        for (Future<Integer> f : futures) {
+            assertThat(f.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(200);
+        }
+
+        List<AccessLogEntry> log = nginx.awaitAccessLog(l -> l.stream().filter(e -> e.uri().contains("first-http11="))
+                .count() >= requests, BOUND).stream().filter(e -> e.uri().contains("first-http11=")).toList();
+        assertThat(log).extracting(AccessLogEntry::protocol).containsOnly("HTTP/1.1");
+        PoolSnapshot pool = pool(Listener.TLS_HTTP11);
+        assertThat(pool.protocol()).isEqualTo("http/1.1");
+        assertThat(pool.requests()).isEqualTo(requests);
+    }
+
     // --- helpers ---
 
     private PoolClient client(Protocols protocols) throws Exception {

@@ -228,6 +228,95 @@ class H2PoolTest {
         }
     }
 
+    @Test
+    void aConnectionPastItsLifetimeTakesNoNewStreamAndClosesWhenItsLastStreamEnds() throws Exception {
+        // the first answer comes later than the lifetime: its connection is past it when the next request comes
+        server.enqueue(new MockResponse.Builder().headersDelay(50, TimeUnit.MILLISECONDS).body("first").build());
+        server.enqueue(new MockResponse.Builder().headersDelay(50, TimeUnit.MILLISECONDS).body("second").build());
+        startH2c();
+        client = h2cClient(MountSettings.builder().protocols(Protocols.of("h2c")).maxLifetime(Duration.ofMillis(1)).build());
+
+        assertThat(get("/1")).isEqualTo("first");
+        assertThat(get("/2")).isEqualTo("second");
+
+        assertThat(server.takeRequest(BOUND.toMillis(), TimeUnit.MILLISECONDS).getConnectionIndex()).isZero();
+        assertThat(server.takeRequest(BOUND.toMillis(), TimeUnit.MILLISECONDS).getConnectionIndex()).isEqualTo(1);
+        PoolSnapshot pool = onlyPool(client, "h2c");
+        assertThat(pool.opened()).isEqualTo(2);
+        assertThat(pool.closedReasons()).containsEntry("max-lifetime", 2L);
+    }
+
+    @Test
+    void anIdleHttp2ConnectionClosesAfterTheIdleTimeout() throws Exception {
+        server.enqueue(new MockResponse.Builder().body("once").build());
+        startH2c();
+        client = PoolClient.builder().housekeepingInterval(Duration.ofMillis(20)).mount("h2c",
+                "http://127.0.0.1:" + server.getPort() + "/", MountSettings.builder().protocols(Protocols.of("h2c"))
+                        .idleTimeout(Duration.ofMillis(50)).build()).build();
+
+        assertThat(get("/once")).isEqualTo("once");
+
+        PoolAssertions.awaitTrue(() -> onlyPool(client, "h2c").idle() == 0, BOUND, "the idle connection is closed");
+        assertThat(onlyPool(client, "h2c").closedReasons()).containsEntry("idle-timeout", 1L);
+    }
+
+    @Test
+    void aLowerMaxConcurrentStreamsSetAtRunTimeIsFollowed() throws Exception {
+        int held = 4;
+        CountDownLatch allArrived = new CountDownLatch(held);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getUrl().encodedPath().startsWith("/held")) {
+                    allArrived.countDown();
+                    allArrived.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                return new MockResponse.Builder().body("c" + request.getConnectionIndex()).build();
+            }
+        });
+        startH2c();
+        client = h2cClient(MountSettings.builder().protocols(Protocols.of("h2c")).maxConcurrentStreams(4).build());
+        assertThat(get("/warm")).isEqualTo("c0");
+
+        assertThat(client.update("h2c", MountSettings.builder().maxConcurrentStreams(2).build())).isTrue();
+        List<String> bodies = concurrently(held, i -> get("/held" + i));
+
+        assertThat(allArrived.getCount()).isZero();
+        assertThat(bodies).as("2 streams on the warm connection, 2 on a new one").containsExactlyInAnyOrder("c0", "c0",
+                "c1", "c1");
+        assertThat(onlyPool(client, "h2c").maxConcurrentStreams()).isEqualTo(2);
+    }
+
+    @Test
+    void aResponseDroppedUnclosedHasItsStreamResetAndReclaimedWithAWarn() throws Exception {
+        server.enqueue(new MockResponse.Builder().body(new Buffer().write(random(4 * 1024 * 1024))).build());
+        server.enqueue(new MockResponse.Builder().body("after the leak").build());
+        startH2c();
+        client = h2cClient(MountSettings.builder().protocols(Protocols.of("h2c")).build());
+        try (LogCapture logs = new LogCapture(ch.qos.logback.classic.Level.WARN)) {
+            executeAndDrop("/dropped");
+            assertThat(onlyPool(client, "h2c").activeStreams()).isEqualTo(1);
+
+            PoolAssertions.awaitTrue(() -> {
+                System.gc(); // the dropped body becomes unreachable: its cleaner reclaims the stream
+                return onlyPool(client, "h2c").activeStreams() == 0;
+            }, BOUND, "the dropped stream is reclaimed");
+            assertThat(logs.events()).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("Stream leak")
+                    .contains("127.0.0.1:" + server.getPort()).contains("mount 'h2c'"));
+        }
+        assertThat(get("/after")).isEqualTo("after the leak");
+        server.takeRequest(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(server.takeRequest(BOUND.toMillis(), TimeUnit.MILLISECONDS).getConnectionIndex())
+                .as("the connection outlived the leaked stream").isZero();
+        assertThat(onlyPool(client, "h2c").closed()).isZero();
+    }
+
+    private void executeAndDrop(String path) throws Exception {
+        Response r = client.execute(Request.get(url(path)));
+        assertThat(r.status()).isEqualTo(200);
+        // r goes out of scope here without close()
+    }
+
     // --- helpers ---
 
     private void startH2c() throws Exception {

@@ -34,7 +34,6 @@ import org.apache.hc.core5.util.ByteArrayBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP/2 nginx harness does what its Javadoc says, checked with the JDK's own HTTP client and raw
@@ -46,9 +45,6 @@ class NginxH2Test {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int LARGE = 3 * 1024 * 1024 + 17;
 
-    @TempDir
-    static Path certificates;
-
     static TestCertificates certs;
     static NginxH2 nginx;
     static SSLContext client;
@@ -56,7 +52,7 @@ class NginxH2Test {
     @BeforeAll
     static void start() throws Exception {
         Path binary = NginxServer.binary();
-        certs = TestCertificates.generate(certificates);
+        certs = TestCertificates.shared();
         client = certs.clientContext(null);
         nginx = NginxH2.start(binary, NginxH2.Config.defaults().withMaxConcurrentStreams(7).withKeepaliveRequests(3)
                 .withLargeSize(LARGE), certs.server(), TestCertificates.password());
@@ -77,7 +73,7 @@ class NginxH2Test {
     }
 
     @Test
-    void jdkClientGetsHttp2OverTlsAndHttp11FromTheHttp11OnlyListener() throws Exception {
+    void jdkClientGetsHttp2OrHttp11OverTlsAsItOffersAndHttp11FromTheHttp11OnlyListener() throws Exception {
         HttpClient h2 = HttpClient.newBuilder().sslContext(client).version(HttpClient.Version.HTTP_2)
                 .connectTimeout(TIMEOUT).build();
         HttpResponse<String> small = h2.send(get(Listener.TLS, "/small"), HttpResponse.BodyHandlers.ofString());
@@ -89,7 +85,18 @@ class NginxH2Test {
         assertThat(fallback.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
         assertThat(fallback.body()).isEqualTo(NginxServer.JSON_BODY);
 
-        List<AccessLogEntry> tls = nginx.awaitRequests(Listener.TLS, 1, TIMEOUT);
+        HttpClient http11 = HttpClient.newBuilder().sslContext(client).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT).build();
+        HttpResponse<String> offeredOnlyHttp11 = http11.send(get(Listener.TLS, "/small?http11"),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(offeredOnlyHttp11.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(offeredOnlyHttp11.body()).isEqualTo(NginxServer.SMALL_BODY);
+
+        List<AccessLogEntry> tls = nginx.awaitRequests(Listener.TLS, 2, TIMEOUT);
+        assertThat(tls).anySatisfy(e -> {
+            assertThat(e.protocol()).isEqualTo("HTTP/1.1");
+            assertThat(e.uri()).isEqualTo("/small?http11");
+        });
         assertThat(tls).anySatisfy(e -> {
             assertThat(e.protocol()).isEqualTo("HTTP/2.0");
             assertThat(e.uri()).isEqualTo("/small");

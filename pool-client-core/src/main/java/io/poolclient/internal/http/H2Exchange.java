@@ -16,6 +16,7 @@ import io.poolclient.internal.pool.Lease;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -155,9 +156,16 @@ public final class H2Exchange {
     /**
      * The response body as the stream delivers it. Ends the lease exactly once: at the end of the
      * stream, on {@link #close()} (which resets a stream not yet at its end; the connection stays
-     * usable) or on a read failure. Use from one thread.
+     * usable) or on a read failure. If the body becomes unreachable without either, a {@link Cleaner}
+     * resets the stream, ends the lease and logs a leak WARN. Use from one thread.
      */
     static final class StreamBody extends ArrayReadInputStream {
+
+        private static final Cleaner CLEANER = Cleaner.create(r -> {
+            Thread t = new Thread(r, "pool-client-h2-leak-reclaimer");
+            t.setDaemon(true);
+            return t;
+        });
 
         private final H2Stream stream;
         private final InputStream in;
@@ -165,6 +173,7 @@ public final class H2Exchange {
         private final String mount;
         private final String hostPort;
         private final Duration readTimeout;
+        private final Cleaner.Cleanable cleanable;
         private boolean done;
 
         StreamBody(H2Stream stream, Lease lease, String mount, String hostPort, Duration readTimeout) {
@@ -174,6 +183,7 @@ public final class H2Exchange {
             this.mount = mount;
             this.hostPort = hostPort;
             this.readTimeout = readTimeout;
+            this.cleanable = CLEANER.register(this, new Reclaim(stream, lease, mount, hostPort));
         }
 
         @Override
@@ -217,7 +227,22 @@ public final class H2Exchange {
                 done = true;
                 stream.cancel(); // resets the stream if it is still open; frees its place before the lease ends
                 lease.release();
+                cleanable.clean(); // the lease has ended: the reclaimer only unregisters
             }
+        }
+    }
+
+    /** Reclaims the stream of a response dropped unclosed. Holds no reference to the body. */
+    private record Reclaim(H2Stream stream, Lease lease, String mount, String hostPort) implements Runnable {
+        @Override
+        public void run() {
+            if (lease.isEnded()) {
+                return;
+            }
+            log.warn("Stream leak: an HTTP/2 response from {} (mount '{}') was dropped without being closed or read"
+                    + " to the end; its stream was reset and reclaimed", hostPort, mount);
+            stream.cancel();
+            lease.release();
         }
     }
 }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * not fit among {@code maxsize} idle ones is discarded with a WARN. With {@code block}, at most
  * {@code maxsize} connections exist (idle + leased + being opened + being closed: a closed
  * connection's slot is handed on only once its socket is closed); callers wait first come first
- * served for at most the pool timeout. A waiter handed a connection that turns out dead (or that
+ * served for at most the pool timeout (a caller waiting in a non-blocking pool for an HTTP/2
+ * connection being opened stops after it and opens its own). A waiter handed a connection that turns out dead (or that
  * asked for a new one) closes it and opens a new one in its slot: it keeps its turn. Counters satisfy
  * {@code opened = idle + leased + discarded + closed} whenever no call is in progress.
  *
@@ -48,6 +49,17 @@ import org.slf4j.LoggerFactory;
  * set; whatever it was handed at that moment goes back to the pool. A retired pool (evicted or
  * dropped) keeps no idle connection: each returned one is closed. A shut-down pool also refuses new
  * callers and fails its waiters with {@link PoolClosedException}.
+ *
+ * <p><b>HTTP/2.</b> A multiplexed connection ({@link Multiplexed}) is leased per stream: a
+ * {@link Lease} is one stream, and {@link Multiplexer} keeps which connections carry streams. A
+ * caller takes a stream of a busy connection with room first; a new connection opens only when none
+ * has room (its limit: {@code max-concurrent-streams} lowered by the server's), and while one that
+ * is expected to speak HTTP/2 is being opened, callers its expected streams cover wait for it
+ * instead of opening more. Waiters of a blocking pool are handed streams first come first served as
+ * streams end. A multiplexed connection counts as leased while it carries a stream and idle when it
+ * carries none; after {@code GOAWAY}, past {@code max-lifetime} or in a retired pool it takes no new
+ * stream and is closed when its last one ends, and one that closes on its own leaves the pool at once
+ * (counted {@link CloseReason#GOAWAY} or {@link CloseReason#ERROR}). {@code requests} counts streams.
  *
  * <p>{@link #resize} changes {@code maxsize} and {@code block} while the pool is in use, under the same
  * lock: from then on a blocking pool keeps at most the new {@code maxsize} connections once the
@@ -660,12 +672,18 @@ public final class HostPool {
         slots.closeAndFree(expired);
     }
 
-    /** Leases held for {@code thresholdNanos} or longer, for leak reports. */
+    /**
+     * Leases held for {@code thresholdNanos} or longer, for leak reports. HTTP/2 connections are left
+     * out: one stays leased for as long as any of its streams is open, so its age says nothing of a
+     * leak (a dropped HTTP/2 response is reclaimed and reported by its body).
+     */
     public List<PooledConnection> leasesOlderThan(long thresholdNanos) {
         long now = System.nanoTime();
         lock.lock();
         try {
-            return leased.olderThan(thresholdNanos, now);
+            List<PooledConnection> old = leased.olderThan(thresholdNanos, now);
+            old.removeIf(PooledConnection::isMultiplexed);
+            return old;
         }
         finally {
             lock.unlock();
@@ -776,6 +794,7 @@ public final class HostPool {
             throw new IllegalArgumentException("maxsize must be >= 1, was " + newMaxsize);
         }
         List<PooledConnection> surplus;
+        List<Waiter> served = new ArrayList<>();
         lock.lock();
         try {
             settings = newSettings;
@@ -784,6 +803,9 @@ public final class HostPool {
             idle.capacity(newMaxsize);
             slots.resize(newMaxsize, block);
             mux.cap(streamCap(newSettings));
+            for (PooledConnection c : mux.busy()) {
+                serveStreams(c, System.nanoTime(), served); // a larger cap makes room on busy connections
+            }
             int excess = Math.max(idle.size(), block ? slots.held() : 0) - newMaxsize;
             surplus = new ArrayList<>();
             for (int i = Math.min(excess, idle.size()); i > 0; i--) {
@@ -796,6 +818,7 @@ public final class HostPool {
         finally {
             lock.unlock();
         }
+        served.forEach(Waiter::unpark);
         slots.closeAndFree(surplus);
     }
 

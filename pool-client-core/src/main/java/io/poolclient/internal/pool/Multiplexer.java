@@ -167,6 +167,17 @@ final class Multiplexer {
         return negotiated;
     }
 
+    /** The busy connections still in the pool. */
+    List<PooledConnection> busy() {
+        List<PooledConnection> list = new ArrayList<>(busy.size());
+        for (PooledConnection c : busy) {
+            if (c.leased && c.streams > 0) {
+                list.add(c);
+            }
+        }
+        return list;
+    }
+
     /** A connection with streams left the pool (closed): no longer offered. */
     void dropped(PooledConnection c) {
         busy.remove(c);
