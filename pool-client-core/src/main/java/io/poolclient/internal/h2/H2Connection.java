@@ -389,7 +389,7 @@ public final class H2Connection implements Closeable {
     private IOException unprocessedOr(H2Stream s, IOException e) {
         lock.lock();
         try {
-            return s.failure instanceof H2UnprocessedStreamException u ? u : e;
+            return s.failure instanceof H2UnprocessedStreamException u ? rethrown(u) : e;
         } finally {
             unlock();
         }
