@@ -45,6 +45,8 @@ public final class MountSettings {
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;
     /** Built-in default of {@code max-header-line}, in bytes. */
     public static final int DEFAULT_MAX_HEADER_LINE = 8192;
+    /** Built-in default of {@code max-concurrent-streams}. */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
     private static final List<Key<?>> KEYS = new ArrayList<>();
 
@@ -89,6 +91,11 @@ public final class MountSettings {
     public static final Key<NoProxyHosts> NO_PROXY = key("no-proxy", NoProxyHosts.class, Rule.any());
     /** {@code trust-env}: with no {@code proxy}, use the JVM's proxy properties, else the environment's. */
     public static final Key<Boolean> TRUST_ENV = key("trust-env", Boolean.class, Rule.any());
+    /** {@code protocols}: the HTTP versions the mount may speak, in order of preference. */
+    public static final Key<Protocols> PROTOCOLS = key("protocols", Protocols.class, Rule.any());
+    /** {@code max-concurrent-streams}: our cap on HTTP/2 streams per connection. */
+    public static final Key<Integer> MAX_CONCURRENT_STREAMS = key("max-concurrent-streams", Integer.class,
+            Rule.AT_LEAST_1);
 
     private static final List<Key<?>> ALL_KEYS = Collections.unmodifiableList(KEYS);
 
@@ -112,6 +119,8 @@ public final class MountSettings {
             .maxHeaderCount(DEFAULT_MAX_HEADER_COUNT)
             .maxHeaderLine(DEFAULT_MAX_HEADER_LINE)
             .trustEnv(true)
+            .protocols(Protocols.HTTP_1_1)
+            .maxConcurrentStreams(DEFAULT_MAX_CONCURRENT_STREAMS)
             .build();
 
     /** One value per key, indexed by {@link Key#index}; {@code null} is unset. */
@@ -197,6 +206,8 @@ public final class MountSettings {
     public @Nullable ProxyAddress proxy() { return get(PROXY); }
     public @Nullable NoProxyHosts noProxy() { return get(NO_PROXY); }
     public @Nullable Boolean trustEnv() { return get(TRUST_ENV); }
+    public @Nullable Protocols protocols() { return get(PROTOCOLS); }
+    public @Nullable Integer maxConcurrentStreams() { return get(MAX_CONCURRENT_STREAMS); }
 
     @Override
     public boolean equals(@Nullable Object other) {
@@ -359,6 +370,17 @@ public final class MountSettings {
          * {@code HTTP_PROXY}, {@code ALL_PROXY} and {@code NO_PROXY} environment variables (default true).
          */
         public Builder trustEnv(@Nullable Boolean v) { return set(TRUST_ENV, v); }
+        /**
+         * The HTTP versions to speak, in order of preference: {@code h2} and {@code http/1.1} (the ALPN
+         * offer) on {@code https://}, {@code h2c} (HTTP/2 with prior knowledge) or {@code http/1.1} on
+         * {@code http://}.
+         */
+        public Builder protocols(@Nullable Protocols v) { return set(PROTOCOLS, v); }
+        /**
+         * The most HTTP/2 streams one connection carries at once; the server's
+         * {@code SETTINGS_MAX_CONCURRENT_STREAMS} lowers it.
+         */
+        public Builder maxConcurrentStreams(@Nullable Integer v) { return set(MAX_CONCURRENT_STREAMS, v); }
 
         public MountSettings build() {
             return new MountSettings(values.clone());

@@ -216,11 +216,11 @@ public final class PoolClient implements Closeable {
     /**
      * The settings {@link #update} can change on a live mount, in this order in messages:
      * {@code pool-maxsize}, {@code pool-block}, {@code pool-timeout}, {@code pool-connections},
-     * {@code connect-timeout}, {@code read-timeout}.
+     * {@code connect-timeout}, {@code read-timeout}, {@code max-concurrent-streams}.
      */
     public static final List<MountSettings.Key<?>> UPDATABLE_KEYS = List.of(MountSettings.POOL_MAXSIZE,
             MountSettings.POOL_BLOCK, MountSettings.POOL_TIMEOUT, MountSettings.POOL_CONNECTIONS,
-            MountSettings.CONNECT_TIMEOUT, MountSettings.READ_TIMEOUT);
+            MountSettings.CONNECT_TIMEOUT, MountSettings.READ_TIMEOUT, MountSettings.MAX_CONCURRENT_STREAMS);
 
     /**
      * Changes a running mount's settings until the client is closed (the endpoint's POST). Only the
@@ -236,7 +236,9 @@ public final class PoolClient implements Closeable {
      * <li>a smaller {@code pool-connections} evicts the least recently used host pools past it
      * (counted in {@code poolsEvicted});</li>
      * <li>{@code pool-timeout}, {@code connect-timeout} and {@code read-timeout} apply to requests
-     * started later (a caller already waiting keeps its deadline).</li>
+     * started later (a caller already waiting keeps its deadline);</li>
+     * <li>{@code max-concurrent-streams} applies to streams opened later on HTTP/2 connections
+     * (streams already open run to their end).</li>
      * </ul>
      * Any thread may call it at any time, also under load; changes to one mount apply one at a time.
      *
@@ -450,16 +452,37 @@ public final class PoolClient implements Closeable {
                         throw new IllegalArgumentException(property + ".prefix '" + prefix + "' is the same prefix as mount '"
                                 + other + "'; two mounts cannot share a prefix");
                     }
-                    mounts.put(name, new MountSpec(prefix, e.getValue(), e.getValue().withFallback(base)));
+                    mounts.put(name, MountSpec.of(property, prefix, e.getValue(), base));
                 }
             }
             for (String name : List.of(HTTP, HTTPS)) {
                 MountSettings own = implicit.getOrDefault(name, MountSettings.EMPTY);
-                mounts.put(name, new MountSpec(MountPrefix.schemeOnly(name), own, own.withFallback(base)));
+                mounts.put(name, MountSpec.of("pool-client.mounts." + name, MountPrefix.schemeOnly(name), own, base));
             }
         }
 
         private record MountSpec(MountPrefix prefix, MountSettings own, MountSettings resolved) {
+
+            /**
+             * The mount's own settings over {@code base}. Its own {@code protocols} must fit its scheme;
+             * inherited ones are filtered to the entries that do.
+             */
+            static MountSpec of(String property, MountPrefix prefix, MountSettings own, MountSettings base) {
+                Protocols protocols = own.protocols();
+                if (protocols != null && !protocols.fits(prefix.scheme())) {
+                    throw new IllegalArgumentException(property + ".protocols has " + protocols.misfits(prefix.scheme())
+                            + ", which does not fit the mount's " + prefix.scheme() + ":// prefix: "
+                            + ("https".equals(prefix.scheme()) ? "use h2 (with ALPN) or http/1.1 on https://"
+                                    : "use h2c (HTTP/2 with prior knowledge) or http/1.1 on http://"));
+                }
+                MountSettings resolved = own.withFallback(base);
+                Protocols inherited = resolved.protocols();
+                if (protocols == null && inherited != null) {
+                    resolved = MountSettings.builder().protocols(inherited.forScheme(prefix.scheme())).build()
+                            .withFallback(resolved);
+                }
+                return new MountSpec(prefix, own, resolved);
+            }
         }
 
         /**

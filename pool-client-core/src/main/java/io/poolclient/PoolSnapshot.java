@@ -26,9 +26,17 @@ import org.jspecify.annotations.Nullable;
  * @param lastTimeoutMsAgo how long ago the last of those {@code timeouts} was, -1 if there was none
  * @param proxy the proxy this pool's connections go through as {@code scheme://host:port} (never with
  *     user-info), {@code null} for direct connections
+ * @param protocol {@code h2} once a connection of this pool speaks HTTP/2, else {@code http/1.1}; for
+ *     {@code h2} pools {@code leased} counts connections with at least one open stream and
+ *     {@code requests} counts streams opened
+ * @param activeStreams exchanges in progress now: open streams for {@code h2}, leased connections for
+ *     {@code http/1.1}
+ * @param maxConcurrentStreams the most exchanges one connection carries at once: the smallest current
+ *     stream limit among an {@code h2} pool's connections ({@code max-concurrent-streams} lowered by the
+ *     server's), 1 for {@code http/1.1}
  */
 public record PoolSnapshot(String scheme, String host, int port, int leased, int idle, int pending, int maxsize,
         long opened, long reused, long discarded, long closed, long requests, long oldestLeaseMs,
         Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo,
-        @Nullable String proxy) {
+        @Nullable String proxy, String protocol, int activeStreams, int maxConcurrentStreams) {
 }

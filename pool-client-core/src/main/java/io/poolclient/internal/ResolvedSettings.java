@@ -1,6 +1,7 @@
 package io.poolclient.internal;
 
 import io.poolclient.MountSettings;
+import io.poolclient.Protocols;
 import io.poolclient.MountSettings.Key;
 import io.poolclient.Redirects;
 import io.poolclient.RequestOptions;
@@ -106,6 +107,15 @@ final class ResolvedSettings {
 
     Redirects redirects() {
         return redirects;
+    }
+
+    /**
+     * The HTTP versions this try may speak, in order of preference, already fitted to the mount's
+     * scheme ({@code http/1.1} when nothing is set).
+     */
+    Protocols protocols() {
+        Protocols p = mount.protocols();
+        return p == null ? Protocols.HTTP_1_1 : p;
     }
 
     /** The TLS material, or {@code null} for the JDK's defaults. */

@@ -134,6 +134,22 @@ public class MountProperties {
      */
     private Boolean trustEnv;
 
+    /**
+     * Comma-separated list of HTTP versions to speak, in order of preference: h2, http/1.1, h2c.
+     * On https:// mounts the ALPN offer (h2,
+     * http/1.1): the server's choice decides per connection. On http:// mounts h2c means HTTP/2 with
+     * prior knowledge. Inherited from pool-client.defaults, entries that do not fit a mount's scheme
+     * are skipped.
+     */
+    private List<String> protocols;
+
+    /**
+     * Maximum number of HTTP/2 streams one connection carries at once; the server's
+     * SETTINGS_MAX_CONCURRENT_STREAMS lowers it. A new connection opens only when every open one is
+     * at its limit.
+     */
+    private Integer maxConcurrentStreams;
+
     public String getPrefix() {
         return prefix;
     }
@@ -300,6 +316,22 @@ public class MountProperties {
 
     public void setTrustEnv(Boolean trustEnv) {
         this.trustEnv = trustEnv;
+    }
+
+    public List<String> getProtocols() {
+        return protocols;
+    }
+
+    public void setProtocols(List<String> protocols) {
+        this.protocols = protocols;
+    }
+
+    public Integer getMaxConcurrentStreams() {
+        return maxConcurrentStreams;
+    }
+
+    public void setMaxConcurrentStreams(Integer maxConcurrentStreams) {
+        this.maxConcurrentStreams = maxConcurrentStreams;
     }
 
     /** The values of the {@code redirects} setting. */

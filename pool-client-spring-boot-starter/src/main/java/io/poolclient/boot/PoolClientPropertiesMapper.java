@@ -2,6 +2,7 @@ package io.poolclient.boot;
 
 import io.poolclient.MountSettings;
 import io.poolclient.NoProxyHosts;
+import io.poolclient.Protocols;
 import io.poolclient.PoolClient;
 import io.poolclient.ProxyAddress;
 import io.poolclient.Redirects;
@@ -94,6 +95,8 @@ public final class PoolClientPropertiesMapper {
         map.from(p::getProxy).whenHasText().as(url -> ProxyAddress.parse(url, property + ".proxy")).to(b::proxy);
         map.from(p::getNoProxy).as(hosts -> NoProxyHosts.parse(hosts, property + ".no-proxy")).to(b::noProxy);
         map.from(p::getTrustEnv).to(b::trustEnv);
+        map.from(p::getProtocols).as(names -> Protocols.parse(property + ".protocols", names)).to(b::protocols);
+        map.from(p::getMaxConcurrentStreams).to(b::maxConcurrentStreams);
         return b.build();
     }
 

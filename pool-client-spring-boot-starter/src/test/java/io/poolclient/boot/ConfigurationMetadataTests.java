@@ -3,6 +3,7 @@ package io.poolclient.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolclient.MountSettings;
+import io.poolclient.Protocols;
 import io.poolclient.retry.Retry;
 import java.io.InputStream;
 import java.lang.reflect.Field;
@@ -214,6 +215,9 @@ class ConfigurationMetadataTests {
     }
 
     private static void assertDefault(String key, Field field, Object builtIn) {
+        if (builtIn instanceof Protocols protocols) {
+            builtIn = protocols.names();
+        }
         JsonNode value = properties.get(DEFAULTS + key).path("defaultValue");
         assertThat(value.isMissingNode()).as(key + " has a defaultValue").isFalse();
         if (builtIn instanceof Collection<?> expected) {

@@ -72,7 +72,12 @@ class PoolClientPropertiesValidationTests {
                         "pool-client.mounts.payments.retry are both set",
                         "pool-client.mounts.payments.prefix=https://api.example/",
                         "pool-client.mounts.payments.retry.total=3"),
-                bad("pool-client.mounts.https.redirects", "sometimes", "sometimes"));
+                bad("pool-client.mounts.https.redirects", "sometimes", "sometimes"),
+                bad("pool-client.mounts.api.protocols", "h2", "does not fit the mount's http:// prefix",
+                        "pool-client.mounts.api.prefix=http://api.example/"),
+                bad("pool-client.mounts.https.protocols", "h2c,http/1.1", "does not fit the mount's https:// prefix"),
+                bad("pool-client.defaults.protocols", "h3", "'h3', which is not a protocol"),
+                bad("pool-client.mounts.https.max-concurrent-streams", "0", "must be >= 1, was 0"));
     }
 
     private static Arguments bad(String property, String value, String reason, String... others) {

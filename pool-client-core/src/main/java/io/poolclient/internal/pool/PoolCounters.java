@@ -88,6 +88,6 @@ final class PoolCounters {
         return new PoolSnapshot(key.scheme(), key.uriHost(), key.port(), leased, idle, pending, maxsize, opened,
                 reused.sum(), discarded, closedTotal, requests.sum(), TimeUnit.NANOSECONDS.toMillis(oldestLeaseNanos),
                 reasons, block, timeouts, timeouts == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - lastTimeoutNanos),
-                key.proxy() == null ? null : key.proxy().toString());
+                key.proxy() == null ? null : key.proxy().toString(), "http/1.1", leased, 1);
     }
 }

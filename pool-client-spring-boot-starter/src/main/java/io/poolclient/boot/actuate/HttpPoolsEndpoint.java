@@ -21,7 +21,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <li>read: {@code {"mounts":[...]}}, see {@link HttpPoolsDescriptor};</li>
  * <li>read {@code ?url=}: which mount, proxy, settings and pool would serve that URL, see
  * {@link RouteDescriptor}; nothing is opened;</li>
- * <li>write {@code {name}}: changes a running mount's pool sizes and timeouts from a JSON body with
+ * <li>write {@code {name}}: changes a running mount's pool sizes, timeouts and HTTP/2 stream limit from a JSON body with
  * the keys of {@code settings} ({@link MountChanges}) and answers the mount object;</li>
  * <li>delete: drops the pools of every mount;</li>
  * <li>read {@code {name}}: the bare mount object, {@code null} (404 over HTTP) when unknown;</li>
@@ -88,7 +88,8 @@ public class HttpPoolsEndpoint {
 
     /**
      * Changes a running mount's {@code poolMaxsize}, {@code poolBlock}, {@code poolTimeout},
-     * {@code poolConnections}, {@code connectTimeout} and {@code readTimeout} until restart (see
+     * {@code poolConnections}, {@code connectTimeout}, {@code readTimeout} and
+     * {@code maxConcurrentStreams} until restart (see
      * {@link PoolClient#update}); needs {@code access=unrestricted}.
      *
      * @return the mount object after the change; {@code null} (404 over HTTP) when no mount has that name

@@ -23,8 +23,8 @@ import org.springframework.boot.convert.DurationStyle;
 public record MountChanges(Map<String, Object> values) {
 
     /**
-     * The body keys {@link #toSettings()} accepts. {@code maxConcurrentStreams} is known but refused:
-     * it is an HTTP/2 setting and this version of the engine speaks HTTP/1.1 only.
+     * The body keys {@link #toSettings()} accepts. {@code maxConcurrentStreams} applies to HTTP/2
+     * streams opened later and must be at least 1.
      */
     public static final List<String> KEYS = List.of("poolMaxsize", "poolBlock", "poolTimeout", "poolConnections",
             "connectTimeout", "readTimeout", "maxConcurrentStreams");
@@ -41,7 +41,7 @@ public record MountChanges(Map<String, Object> values) {
      */
     public MountSettings toSettings() {
         if (values.isEmpty()) {
-            throw new IllegalArgumentException("Nothing to change: give at least one of " + KEYS.subList(0, 6));
+            throw new IllegalArgumentException("Nothing to change: give at least one of " + KEYS);
         }
         MountSettings.Builder b = MountSettings.builder();
         for (Map.Entry<String, Object> e : values.entrySet()) {
@@ -57,10 +57,9 @@ public record MountChanges(Map<String, Object> values) {
                 case "poolTimeout" -> b.poolTimeout(duration(key, value));
                 case "connectTimeout" -> b.connectTimeout(duration(key, value));
                 case "readTimeout" -> b.readTimeout(duration(key, value));
-                case "maxConcurrentStreams" -> throw new IllegalArgumentException("maxConcurrentStreams cannot be "
-                        + "changed: it is an HTTP/2 setting and this version of pool-client speaks HTTP/1.1 only");
+                case "maxConcurrentStreams" -> b.maxConcurrentStreams(atLeastOne(key, integer(key, value)));
                 default -> throw new IllegalArgumentException("Unknown key '" + key + "': a running mount can change "
-                        + KEYS.subList(0, 6));
+                        + KEYS);
             }
         }
         return b.build();
@@ -74,6 +73,13 @@ public record MountChanges(Map<String, Object> values) {
             return Integer.parseInt(s);
         }
         throw new IllegalArgumentException(key + " must be a whole number, was " + shown(value));
+    }
+
+    private static int atLeastOne(String key, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + " must be >= 1, was " + value);
+        }
+        return value;
     }
 
     private static boolean bool(String key, Object value) {

@@ -28,17 +28,27 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
  * @param lastTimeoutMsAgo how long ago the last of those {@code timeouts} was, -1 if there was none
  * @param proxy the proxy the pool's connections go through, {@code scheme://host:port} without
  *     user-info; {@code null} (written as {@code "proxy": null}) for direct connections
+ * @param protocol {@code h2} once a connection of the pool speaks HTTP/2, else {@code http/1.1}; for
+ *     {@code h2} pools {@code leased} counts connections with at least one open stream and
+ *     {@code requests} counts streams opened
+ * @param activeStreams exchanges in progress now: open streams for {@code h2}, leased connections for
+ *     {@code http/1.1}
+ * @param maxConcurrentStreams the most exchanges one connection carries at once: the smallest current
+ *     stream limit among an {@code h2} pool's connections ({@code max-concurrent-streams} lowered by the
+ *     server's), 1 for {@code http/1.1}
  */
 public record PoolDescriptor(String scheme, String host, int port, int leased, int idle, int pending, int maxsize,
         long opened, long reused, long discarded, long closed, long requests, long oldestLeaseMs,
         Map<String, Long> closedReasons, boolean block, long timeouts, long lastTimeoutMsAgo,
-        @JsonInclude(JsonInclude.Include.ALWAYS) String proxy)
+        @JsonInclude(JsonInclude.Include.ALWAYS) String proxy, String protocol, int activeStreams,
+        int maxConcurrentStreams)
         implements OperationResponseBody {
 
     /** The descriptor of a pool snapshot. */
     public static PoolDescriptor of(PoolSnapshot p) {
         return new PoolDescriptor(p.scheme(), p.host(), p.port(), p.leased(), p.idle(), p.pending(), p.maxsize(),
                 p.opened(), p.reused(), p.discarded(), p.closed(), p.requests(), p.oldestLeaseMs(),
-                p.closedReasons(), p.block(), p.timeouts(), p.lastTimeoutMsAgo(), p.proxy());
+                p.closedReasons(), p.block(), p.timeouts(), p.lastTimeoutMsAgo(), p.proxy(), p.protocol(),
+                p.activeStreams(), p.maxConcurrentStreams());
     }
 }

@@ -2,6 +2,7 @@ package io.poolclient.boot.actuate;
 
 import io.poolclient.MountSettings;
 import io.poolclient.NoProxyHosts;
+import io.poolclient.Protocols;
 import io.poolclient.TlsConfig;
 import io.poolclient.retry.Retry;
 import java.time.Duration;
@@ -52,6 +53,9 @@ public final class SettingsDescription {
         }
         if (value instanceof NoProxyHosts hosts) {
             return hosts.entries();
+        }
+        if (value instanceof Protocols protocols) {
+            return protocols.names();
         }
         if (value instanceof Number || value instanceof Boolean || value instanceof String) {
             return value;

@@ -24,9 +24,12 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * <li>{@code saturated}: the pools that cannot serve a newcomer at once, each with {@code mount},
  * {@code host} ({@code host:port}), {@code scheme}, {@code leased}, {@code idle}, {@code pending},
  * {@code maxsize}, {@code block}, {@code poolTimeouts} (callers that gave up after
- * {@code pool-timeout}, since the pool was created) and {@code lastPoolTimeoutMsAgo} (-1 if none).
+ * {@code pool-timeout}, since the pool was created), {@code lastPoolTimeoutMsAgo} (-1 if none),
+ * {@code protocol} and {@code activeStreams} (exchanges in progress).
  * A pool is saturated when callers are waiting for it ({@code pending > 0}), when, with
- * {@code pool-block}, all {@code maxsize} connections are leased, or when a caller timed out
+ * {@code pool-block}, all {@code maxsize} connections are leased with no stream to spare (an
+ * HTTP/1.1 connection carries one exchange; an HTTP/2 one up to {@code maxConcurrentStreams}, the
+ * smallest limit among the pool's connections), or when a caller timed out
  * waiting within the last {@link #RECENT_TIMEOUT_MS} ms. A non-blocking pool never makes callers
  * wait (it opens connections past {@code maxsize} instead), so it is listed only if callers are
  * waiting.</li>
@@ -60,7 +63,7 @@ public class HttpPoolsHealthIndicator implements HealthIndicator {
                 pending += pool.pending();
                 long sinceTimeout = pool.lastTimeoutMsAgo();
                 boolean recentTimeout = sinceTimeout >= 0 && sinceTimeout < RECENT_TIMEOUT_MS;
-                if (pool.pending() > 0 || (pool.block() && pool.leased() >= pool.maxsize()) || recentTimeout) {
+                if (pool.pending() > 0 || (pool.block() && allStreamsTaken(pool)) || recentTimeout) {
                     Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put("mount", mount.name());
                     entry.put("host", pool.host() + ":" + pool.port());
@@ -72,6 +75,8 @@ public class HttpPoolsHealthIndicator implements HealthIndicator {
                     entry.put("block", pool.block());
                     entry.put("poolTimeouts", pool.timeouts());
                     entry.put("lastPoolTimeoutMsAgo", sinceTimeout);
+                    entry.put("protocol", pool.protocol());
+                    entry.put("activeStreams", pool.activeStreams());
                     saturated.add(entry);
                 }
             }
@@ -83,5 +88,10 @@ public class HttpPoolsHealthIndicator implements HealthIndicator {
                 .withDetail("pending", pending)
                 .withDetail("saturated", saturated)
                 .build();
+    }
+
+    private static boolean allStreamsTaken(PoolSnapshot pool) {
+        return pool.leased() >= pool.maxsize()
+                && pool.activeStreams() >= (long) pool.leased() * Math.max(1, pool.maxConcurrentStreams());
     }
 }

@@ -42,8 +42,9 @@ import java.util.function.ToLongFunction;
  * {@code http.client.pool.connect} (opening a connection, tag {@code outcome=success|failure}) and
  * {@code http.client.pool.lease} (how long a connection is held per exchange); counter
  * {@code http.client.pool.retries} (tags {@code kind} and {@code outcome=retried|budget-exhausted}),
- * whose series appear with the first retry of their kind and outcome. Connection gauges and counters
- * have base unit {@code connections}. Per mount (tag {@code mount}): function counter
+ * whose series appear with the first retry of their kind and outcome; gauge {@code http.client.pool.streams}
+ * (exchanges in progress: open HTTP/2 streams, or leased connections of an HTTP/1.1 pool; base unit
+ * {@code streams}). Connection gauges and counters have base unit {@code connections}. Per mount (tag {@code mount}): function counter
  * {@code http.client.pool.evictions}.
  *
  * <p><b>Attaching.</b> When first bound to a registry it adds itself to the engine as a listener
@@ -74,6 +75,8 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             "error", "evicted", "leaked", "shutdown", "replaced");
 
     private static final String CONNECTIONS = "connections";
+
+    private static final String STREAMS = "streams";
 
     private final Supplier<PoolClient> client;
 
@@ -280,6 +283,8 @@ public final class PoolMeters implements PoolListener, MeterBinder {
             leases.add(timer(registry, "http.client.pool.lease", Tags.empty(),
                     "Time a connection was held per exchange, from hand-out to return"));
             retries.forEach((retryTags, counters) -> registerRetries(registry, retryTags, counters));
+            gauge(registry, "http.client.pool.streams", Tags.empty(), pool -> pool.snapshot().activeStreams(),
+                    "Exchanges in progress now: open HTTP/2 streams, or leased HTTP/1.1 connections", STREAMS);
             Timer timer = Timer.builder("http.client.pool.acquire")
                     .tags(tags)
                     .description("Time waited for a connection from the pool")

@@ -78,15 +78,18 @@ class HttpPoolsLiveOperationsTests {
     void updateAcceptsPropertyStyleValuesAndAnswersTheMount() {
         call("/a");
         WebEndpointResponse<OperationResponseBody> reply = web.update("local", changes("poolMaxsize", "1",
-                "poolBlock", "true", "poolTimeout", "PT2S", "readTimeout", 750, "connectTimeout", "3s", "poolConnections", 2));
+                "poolBlock", "true", "poolTimeout", "PT2S", "readTimeout", 750, "connectTimeout", "3s", "poolConnections", 2,
+                "maxConcurrentStreams", "32"));
         assertThat(reply.getStatus()).isEqualTo(200);
         assertThat(reply.getBody()).isInstanceOfSatisfying(MountDescriptor.class, m -> {
             assertThat(m.settings()).containsEntry("poolMaxsize", 1).containsEntry("poolBlock", true)
                 .containsEntry("poolTimeout", "2s").containsEntry("readTimeout", "750ms")
-                .containsEntry("connectTimeout", "3s").containsEntry("poolConnections", 2);
+                .containsEntry("connectTimeout", "3s").containsEntry("poolConnections", 2)
+                .containsEntry("maxConcurrentStreams", 32);
             assertThat(m.pools()).singleElement().satisfies(p -> assertThat(p.maxsize()).isEqualTo(1));
         });
         assertThat(engine.settings("local").orElseThrow().readTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(engine.settings("local").orElseThrow().maxConcurrentStreams()).isEqualTo(32);
         assertThat(web.update("nope", changes("poolMaxsize", 2)).getStatus()).isEqualTo(404);
     }
 
@@ -97,9 +100,12 @@ class HttpPoolsLiveOperationsTests {
         assertThat(message(changes("poolMaxsize", 2.5))).contains("poolMaxsize");
         assertThat(message(changes("poolTimeout", "-1s"))).contains("pool-timeout must not be negative");
         assertThat(message(changes("poolConnections", 0))).contains("pool-connections must be >= 1");
-        assertThat(message(changes("maxConcurrentStreams", 100))).contains("maxConcurrentStreams").contains("HTTP/2");
+        assertThat(message(changes("maxConcurrentStreams", 0))).isEqualTo("maxConcurrentStreams must be >= 1, was 0");
+        assertThat(message(changes("maxConcurrentStreams", "many"))).contains("maxConcurrentStreams");
+        assertThat(message(changes("poolMaxsize", 2, "maxConcurrentStreams", -1))).contains("maxConcurrentStreams");
         assertThat(message(changes())).contains("Nothing to change");
         assertThat(engine.settings("local").orElseThrow().poolMaxsize()).isEqualTo(3);
+        assertThat(engine.settings("local").orElseThrow().maxConcurrentStreams()).isEqualTo(100);
     }
 
     private String message(MountChanges changes) {

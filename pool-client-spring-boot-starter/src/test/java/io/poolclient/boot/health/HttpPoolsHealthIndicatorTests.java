@@ -80,7 +80,8 @@ class HttpPoolsHealthIndicatorTests {
         assertThat(saturated(full)).singleElement().satisfies(p -> {
             assertThat(p).containsEntry("mount", "blocking").containsEntry("leased", 1).containsEntry("maxsize", 1)
                 .containsEntry("pending", 0).containsEntry("block", true)
-                .containsEntry("host", "127.0.0.1:" + upstream.port());
+                .containsEntry("host", "127.0.0.1:" + upstream.port())
+                .containsEntry("protocol", "http/1.1").containsEntry("activeStreams", 1);
         });
 
         CompletableFuture<String> waiter = CompletableFuture

@@ -105,7 +105,7 @@ class HttpPoolsLiveOperationsIntegrationTests {
         call("/resize/a");
         Actuator.Reply reply = actuator().call("POST", "/httppools/resize",
                 "{\"poolMaxsize\": 2, \"poolBlock\": true, \"poolTimeout\": \"5s\", \"poolConnections\": 4,"
-                        + " \"connectTimeout\": \"2s\", \"readTimeout\": 1500}");
+                        + " \"connectTimeout\": \"2s\", \"readTimeout\": 1500, \"maxConcurrentStreams\": 20}");
         assertThat(reply.status()).isEqualTo(200);
         JsonNode mount = reply.json();
         assertThat(mount.path("name").asString()).isEqualTo("resize");
@@ -116,6 +116,7 @@ class HttpPoolsLiveOperationsIntegrationTests {
         assertThat(settings.path("poolConnections").asInt()).isEqualTo(4);
         assertThat(settings.path("connectTimeout").asString()).isEqualTo("2s");
         assertThat(settings.path("readTimeout").asString()).isEqualTo("1500ms");
+        assertThat(settings.path("maxConcurrentStreams").asInt()).isEqualTo(20);
         assertThat(mount.path("pools").path(0).path("maxsize").asInt()).as("the open pool follows").isEqualTo(2);
         assertThat(mount.path("pools").path(0).path("block").asBoolean()).isTrue();
         assertThat(actuator().get("/httppools/resize").path("settings").path("poolMaxsize").asInt()).isEqualTo(2);
@@ -135,15 +136,17 @@ class HttpPoolsLiveOperationsIntegrationTests {
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.json().path("message").asString()).contains("readTimeout");
 
-        Actuator.Reply streams = actuator().call("POST", "/httppools/route", "{\"maxConcurrentStreams\": 50}");
+        Actuator.Reply streams = actuator().call("POST", "/httppools/route", "{\"maxConcurrentStreams\": 0}");
         assertThat(streams.status()).isEqualTo(400);
-        assertThat(streams.json().path("message").asString()).contains("maxConcurrentStreams");
+        assertThat(streams.json().path("message").asString()).contains("maxConcurrentStreams").contains("must be >= 1");
 
         Actuator.Reply notChangeable = actuator().call("POST", "/httppools/route", "{\"idleTimeout\": \"5s\"}");
         assertThat(notChangeable.status()).isEqualTo(400);
         assertThat(notChangeable.json().path("message").asString()).contains("idleTimeout");
 
-        assertThat(actuator().get("/httppools/route").path("settings").path("poolMaxsize").asInt()).isEqualTo(3);
+        JsonNode unchanged = actuator().get("/httppools/route").path("settings");
+        assertThat(unchanged.path("poolMaxsize").asInt()).isEqualTo(3);
+        assertThat(unchanged.path("maxConcurrentStreams").asInt()).isEqualTo(100);
         assertThat(actuator().call("POST", "/httppools/nope", "{\"poolMaxsize\": 2}").status()).isEqualTo(404);
     }
 

@@ -125,6 +125,8 @@ class PoolMetersStressTests {
         assertThat(counter("http.client.pool.connections.opened")).as("opened = idle + leased + discarded + closed")
             .isEqualTo(gauge("idle") + gauge("leased") + counter("http.client.pool.connections.discarded") + closed);
         assertThat(gauge("leased")).isZero();
+        assertThat(registry.get("http.client.pool.streams").tags("mount", "api").gauge().value())
+            .as("no exchange in progress at the end").isZero();
         double retried = Search.in(registry).name("http.client.pool.retries").tags("outcome", "retried").counters()
             .stream().mapToDouble(Counter::count).sum();
         assertThat(retried).as("one retry per 503").isEqualTo(unavailable.get());

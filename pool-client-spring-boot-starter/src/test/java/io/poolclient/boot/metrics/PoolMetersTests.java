@@ -8,9 +8,12 @@ import io.poolclient.MountSettings;
 import io.poolclient.PoolClient;
 import io.poolclient.boot.Upstream;
 import io.poolclient.spring.PoolingClientHttpRequestFactory;
+import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.RestClient;
 
 /** {@link PoolMeters} follows the pools: meters appear with a pool and go with it. */
@@ -71,6 +74,30 @@ class PoolMetersTests {
             .isZero();
         assertThat(registry.get("http.client.pool.acquire").tags("host", host).timer().count()).isEqualTo(2);
         assertThat(Upstream.connections(a.take(2))).isEqualTo(1);
+    }
+
+    @Test
+    void theStreamsGaugeCountsTheExchangesInProgressAndGoesWithThePool() throws Exception {
+        PoolMeters meters = new PoolMeters(() -> engine);
+        RestClient client = client(meters, MountSettings.EMPTY);
+        meters.bindTo(registry);
+        get(client, a.url("/first"));
+        String host = "127.0.0.1:" + a.port();
+        assertThat(gauge("http.client.pool.streams", host)).isZero();
+        assertThat(registry.get("http.client.pool.streams").tags("host", host).gauge().getId().getBaseUnit())
+            .isEqualTo("streams");
+
+        PoolingClientHttpRequestFactory factory = new PoolingClientHttpRequestFactory(engine);
+        try (ClientHttpResponse first = factory.createRequest(URI.create(a.url("/open/1")), HttpMethod.GET).execute();
+                ClientHttpResponse second = factory.createRequest(URI.create(a.url("/open/2")), HttpMethod.GET).execute()) {
+            assertThat(first.getStatusCode().value()).isEqualTo(200);
+            assertThat(second.getStatusCode().value()).isEqualTo(200);
+            assertThat(gauge("http.client.pool.streams", host)).as("two responses not yet read").isEqualTo(2);
+        }
+        assertThat(gauge("http.client.pool.streams", host)).isZero();
+
+        engine.drop("http");
+        assertThat(registry.find("http.client.pool.streams").meters()).isEmpty();
     }
 
     @Test
