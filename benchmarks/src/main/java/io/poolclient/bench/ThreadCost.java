@@ -11,7 +11,7 @@ import java.util.Locale;
  * thread's CPU time per request (minimum and median over the rounds) and the bytes it allocated per
  * request (median).
  *
- * <p>Meant for comparing two builds of the engine on a shared machine: the allocation figure is exact
+ * <p>Meant for comparing two builds of the engine on a busy machine: the allocation figure is exact
  * and does not depend on load, and the calling thread's CPU time leaves out the JIT and GC threads
  * that make the whole-process figure of {@link SideBySide} move with the load. The cost of the
  * client's own I/O threads (jetty, reactor, jdk) is not seen here, so compare clients that do their
