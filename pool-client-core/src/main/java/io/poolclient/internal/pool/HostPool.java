@@ -190,7 +190,7 @@ public final class HostPool {
                 if (block && !waiters.isEmpty()) {
                     waiter = waiters.enqueue(); // first come first served: behind those already waiting
                 }
-                else if (!newOnly && (candidate = mux.withRoom(c -> expiry.expired(c, start) == null)) != null) {
+                else if (offersH2 && !newOnly && (candidate = mux.withRoom(expiry, start)) != null) {
                     mux.addStream(candidate); // one more stream on a busy HTTP/2 connection
                     counters.countReused();
                     events.acquired(0);
