@@ -72,7 +72,7 @@ public final class PoolMeters implements PoolListener, MeterBinder {
      * a pool evicted or dropped from its mount that were closed while its meters still existed.
      */
     public static final List<String> CLOSE_REASONS = List.of("idle-timeout", "max-lifetime", "stale", "not-reusable",
-            "error", "evicted", "leaked", "shutdown", "replaced");
+            "error", "evicted", "leaked", "shutdown", "replaced", "goaway");
 
     private static final String CONNECTIONS = "connections";
 
