@@ -44,7 +44,7 @@ public final class BootContenders {
     private static final String METRICS = "-metrics";
 
     /** Auto-configurations left out of a context without Micrometer. */
-    private static final String WITHOUT_METRICS = String.join(",",
+    static final String WITHOUT_METRICS = String.join(",",
             "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",

@@ -118,6 +118,8 @@ public final class SideBySide {
         final List<Double> roundRates = new ArrayList<>();
         String firstError;
         boolean stuck;
+        /** Connections by the protocol the server logged for them, where the server logs it. */
+        final Map<String, Long> protocols = new java.util.TreeMap<>();
 
         Tally(String id) {
             this.id = id;
