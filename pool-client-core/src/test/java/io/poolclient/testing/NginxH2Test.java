@@ -34,7 +34,6 @@ import org.apache.hc.core5.util.ByteArrayBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP/2 nginx harness does what its Javadoc says, checked with the JDK's own HTTP client and raw
@@ -46,9 +45,6 @@ class NginxH2Test {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int LARGE = 3 * 1024 * 1024 + 17;
 
-    @TempDir
-    static Path certificates;
-
     static TestCertificates certs;
     static NginxH2 nginx;
     static SSLContext client;
@@ -56,7 +52,7 @@ class NginxH2Test {
     @BeforeAll
     static void start() throws Exception {
         Path binary = NginxServer.binary();
-        certs = TestCertificates.generate(certificates);
+        certs = TestCertificates.shared();
         client = certs.clientContext(null);
         nginx = NginxH2.start(binary, NginxH2.Config.defaults().withMaxConcurrentStreams(7).withKeepaliveRequests(3)
                 .withLargeSize(LARGE), certs.server(), TestCertificates.password());

@@ -39,6 +39,10 @@ public final class TestCertificates {
     private static final String PASSWORD = "changeit";
     private static final long KEYTOOL_LIMIT_SECONDS = 30;
 
+    private static final java.util.concurrent.locks.ReentrantLock SHARED_LOCK =
+            new java.util.concurrent.locks.ReentrantLock();
+    private static TestCertificates shared;
+
     private final X509Certificate ca;
     private final KeyStore server;
     private final KeyStore wrongHost;
@@ -49,6 +53,31 @@ public final class TestCertificates {
         this.server = server;
         this.wrongHost = wrongHost;
         this.client = client;
+    }
+
+    /**
+     * One set of certificates for the whole test JVM, generated on first use in a temporary directory
+     * that is deleted at once (the stores are held in memory). Saves the keytool runs for tests that
+     * only need some trusted server certificate.
+     */
+    public static TestCertificates shared() throws Exception {
+        SHARED_LOCK.lock();
+        try {
+            if (shared == null) {
+                Path dir = Files.createTempDirectory("poolclient-certs-");
+                try {
+                    shared = generate(dir);
+                } finally {
+                    try (var files = Files.list(dir)) {
+                        files.forEach(f -> f.toFile().delete());
+                    }
+                    Files.deleteIfExists(dir);
+                }
+            }
+            return shared;
+        } finally {
+            SHARED_LOCK.unlock();
+        }
     }
 
     /** Generates the CA and the three leaves in {@code dir} (a temporary directory the caller owns). */

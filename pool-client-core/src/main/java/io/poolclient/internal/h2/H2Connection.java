@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http2.hpack.HPackDecoder;
 import org.apache.hc.core5.http2.hpack.HPackEncoder;
 import org.apache.hc.core5.http2.hpack.HPackException;
@@ -104,6 +105,9 @@ public final class H2Connection implements Closeable {
     private long recvUnacked;
     private boolean peerErrorGoAway;
 
+    /** {@link System#nanoTime()} when the current holder of the write lock started writing, 0 when none. */
+    private volatile long writeSince;
+    private volatile boolean writeStalled;
     private volatile boolean terminated;
     private volatile long lastActivityNanos;
 
@@ -116,7 +120,7 @@ public final class H2Connection implements Closeable {
         this.settings = settings;
         this.listener = listener;
         this.writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 32 * 1024));
-        this.reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 32 * 1024), () -> terminated);
+        this.reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 32 * 1024), this::readerIdle);
         this.maxHeaderBlock = (int) Math.min(Integer.MAX_VALUE - 8,
                 4096L + (long) settings.maxHeaderCount() * (settings.maxHeaderLine() + 32));
         this.recvWindow = settings.connectionWindow();
@@ -249,7 +253,7 @@ public final class H2Connection implements Closeable {
         lock.lock();
         try {
             if (failure != null) {
-                throw failure;
+                throw rethrown(failure);
             }
             id = ++nextPing;
             pendingPings.add(id);
@@ -266,7 +270,7 @@ public final class H2Connection implements Closeable {
             long left = timeout.toNanos();
             while (pendingPings.contains(id)) {
                 if (failure != null) {
-                    throw failure;
+                    throw rethrown(failure);
                 }
                 if (left <= 0) {
                     pendingPings.remove(id);
@@ -373,7 +377,7 @@ public final class H2Connection implements Closeable {
         } catch (IOException e) {
             throw unprocessedOr(s, writeFailed(e));
         } finally {
-            writeLock.unlock();
+            releaseWriteLock();
         }
     }
 
@@ -457,7 +461,7 @@ public final class H2Connection implements Closeable {
             return false;
         }
         if (s.failure != null) {
-            throw s.failure;
+            throw rethrown(s.failure);
         }
         if (s.localEnded) {
             throw new IllegalStateException("stream " + s.id + " already ended its request");
@@ -471,7 +475,7 @@ public final class H2Connection implements Closeable {
             long left = settings.readTimeout().toNanos();
             while (s.response == null) {
                 if (s.failure != null) {
-                    throw s.failure;
+                    throw rethrown(s.failure);
                 }
                 if (s.id == 0) {
                     throw new IllegalStateException("stream not opened");
@@ -503,7 +507,7 @@ public final class H2Connection implements Closeable {
                     return -1;
                 }
                 if (s.failure != null) {
-                    throw s.failure;
+                    throw rethrown(s.failure);
                 }
                 if (s.response == null) {
                     throw new IllegalStateException("response head not received");
@@ -1013,11 +1017,12 @@ public final class H2Connection implements Closeable {
         Frame.putInt32(payload, 4, (int) code);
         try {
             if (writeLock.tryLock(100, TimeUnit.MILLISECONDS)) {
+                writeSince = startedNow();
                 try {
                     writer.write(Frame.GOAWAY, 0, 0, payload);
                     writer.flush();
                 } finally {
-                    writeLock.unlock();
+                    releaseWriteLock();
                 }
             }
         } catch (IOException | InterruptedException e) {
@@ -1052,6 +1057,7 @@ public final class H2Connection implements Closeable {
         putSetting(ours, 6, Frame.SETTINGS_INITIAL_WINDOW_SIZE, settings.streamWindow());
         putSetting(ours, 12, Frame.SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderBlock);
         writeLock.lock();
+        writeSince = startedNow();
         try {
             writer.writeRaw(PREFACE);
             writer.write(Frame.SETTINGS, 0, 0, ours);
@@ -1061,7 +1067,7 @@ public final class H2Connection implements Closeable {
             }
             writer.flush();
         } finally {
-            writeLock.unlock();
+            releaseWriteLock();
         }
     }
 
@@ -1071,7 +1077,7 @@ public final class H2Connection implements Closeable {
             long left = settings.readTimeout().toNanos();
             while (!peerSettingsSeen) {
                 if (failure != null) {
-                    throw failure;
+                    throw rethrown(failure);
                 }
                 if (left <= 0) {
                     throw new H2TimeoutException(peer + " sent no SETTINGS within " + settings.readTimeout().toMillis()
@@ -1094,7 +1100,7 @@ public final class H2Connection implements Closeable {
             if (terminated) {
                 lock.lock();
                 try {
-                    throw failure;
+                    throw rethrown(failure);
                 } finally {
                     unlock();
                 }
@@ -1106,7 +1112,7 @@ public final class H2Connection implements Closeable {
         } catch (IOException e) {
             throw writeFailed(e);
         } finally {
-            writeLock.unlock();
+            releaseWriteLock();
         }
     }
 
@@ -1116,24 +1122,100 @@ public final class H2Connection implements Closeable {
                 throw new H2TimeoutException("Could not write to " + peer + " for "
                         + settings.writeTimeout().toMillis() + " ms (write timeout): another write is stalled");
             }
+            writeSince = startedNow();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted waiting to write to " + peer);
         }
     }
 
-    /** A failed socket write breaks the connection; HTTP/2 failures and timeouts pass through. */
+    private void releaseWriteLock() {
+        writeSince = 0;
+        writeLock.unlock();
+    }
+
+    /** A non-zero {@link System#nanoTime()} for {@link #writeSince}. */
+    private static long startedNow() {
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
+    }
+
+    /**
+     * Called by the reader thread each time a read timed out (every write timeout while nothing
+     * arrives); says whether to stop reading. A blocking socket write cannot time out by itself, so a
+     * peer that stops reading would hold a writer forever: here a write blocked for longer than the
+     * write timeout fails the connection, whose socket is then closed, which ends that write.
+     */
+    private boolean readerIdle() {
+        long since = writeSince;
+        if (!terminated && since != 0 && System.nanoTime() - since > settings.writeTimeout().toNanos()) {
+            writeStalled = true;
+            try {
+                // closing a TLS socket otherwise waits for the stalled write to send close_notify; with
+                // SO_LINGER 0 it shuts the output down instead, and the close resets the connection
+                socket.setSoLinger(true, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // the socket is being closed anyway
+            }
+            fail(new H2ConnectionException(peer + " stopped reading: a write to it was blocked for more than "
+                    + settings.writeTimeout().toMillis() + " ms (write timeout); the HTTP/2 connection is closed",
+                    NO_ERROR, null), false, NO_ERROR);
+        }
+        return terminated;
+    }
+
+    /**
+     * A failed socket write breaks the connection; HTTP/2 failures and timeouts pass through. When the
+     * connection had already failed (e.g. closed because this very write was stalled), the caller gets
+     * that reason; a stalled write ends in an {@link H2TimeoutException}.
+     */
     private IOException writeFailed(IOException e) {
         if (e instanceof H2Exception || e instanceof H2TimeoutException || e instanceof InterruptedIOException) {
             return e;
         }
         H2ConnectionException failed = new H2ConnectionException("Writing to " + peer + " failed: " + e, NO_ERROR, e);
         fail(failed, false, NO_ERROR);
-        return failed;
+        lock.lock();
+        try {
+            if (writeStalled) {
+                H2TimeoutException timeout = new H2TimeoutException(failure.getMessage());
+                timeout.initCause(e);
+                return timeout;
+            }
+            return rethrown(failure);
+        } finally {
+            unlock();
+        }
     }
 
     private H2ConnectionException protocolError(String message, long code) {
         return new H2ConnectionException(message + " (" + H2ConnectionException.errorName(code) + ")", code, null);
+    }
+
+    /**
+     * A fresh exception of the same type and message as a stored failure, with the stored one as its
+     * cause: a failure is reported to every call that meets it, and throwing one instance twice breaks
+     * try-with-resources ("self-suppression"), e.g. a request body whose write and close both fail.
+     */
+    static IOException rethrown(IOException stored) {
+        IOException copy;
+        if (stored instanceof H2UnprocessedStreamException) {
+            copy = new H2UnprocessedStreamException(stored.getMessage());
+        } else if (stored instanceof H2StreamResetException r) {
+            copy = new H2StreamResetException(r.getMessage(), r.errorCode());
+        } else if (stored instanceof H2ConnectionException c) {
+            return new H2ConnectionException(c.getMessage(), c.errorCode(), c);
+        } else if (stored instanceof H2TimeoutException) {
+            copy = new H2TimeoutException(stored.getMessage());
+        } else if (stored instanceof MessageConstraintException) {
+            copy = new MessageConstraintException(stored.getMessage());
+        } else if (stored.getClass() == H2Exception.class) {
+            return new H2Exception(stored.getMessage(), stored);
+        } else {
+            return stored;
+        }
+        copy.initCause(stored);
+        return copy;
     }
 
     private static byte[] windowIncrement(int increment) {

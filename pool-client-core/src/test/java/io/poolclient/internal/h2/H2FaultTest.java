@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolclient.Header;
 import io.poolclient.testing.h2.H2FaultServer;
+import io.poolclient.testing.TestCertificates;
 import io.poolclient.testing.h2.RawH2Peer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.MessageConstraintException;
@@ -205,6 +210,52 @@ class H2FaultTest {
         }
     }
 
+    /** Frames that break the protocol, each with what the client must say about it and the GOAWAY code it sends. */
+    enum Garbage {
+        OVERSIZED_FRAME("more than the maximum frame size", 0x6),
+        UNDECODABLE_HEADER_BLOCK("header block that cannot be decoded", 0x9),
+        DATA_ON_STREAM_ZERO("DATA on stream 0", 0x1),
+        HEADERS_ON_A_STREAM_NEVER_OPENED("HEADERS on stream 2, which was never opened", 0x1);
+
+        final String message;
+        final int code;
+
+        Garbage(String message, int code) {
+            this.message = message;
+            this.code = code;
+        }
+
+        void send(RawH2Peer peer, int stream) throws IOException {
+            switch (this) {
+                case OVERSIZED_FRAME -> peer.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0,
+                        (byte) stream});
+                case UNDECODABLE_HEADER_BLOCK -> peer.write(RawH2Peer.HEADERS, RawH2Peer.END_HEADERS, stream,
+                        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+                case DATA_ON_STREAM_ZERO -> peer.data(0, new byte[10], false);
+                case HEADERS_ON_A_STREAM_NEVER_OPENED -> peer.headers(2, 200, true);
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Garbage.class)
+    void garbageFailsTheConnectionWithAClearMessage(Garbage garbage) throws Exception {
+        try (H2FaultServer server = H2FaultServer.start(peer -> {
+            peer.handshake();
+            garbage.send(peer, peer.nextRequest().streamId());
+            return peer.next(RawH2Peer.GOAWAY).int32(4);
+        }); H2Connection connection = connect(server, H2Clients.settings())) {
+            H2Stream stream = get(connection, "/");
+            assertThatThrownBy(stream::awaitResponse).isInstanceOf(H2ConnectionException.class)
+                    .hasMessageContaining(garbage.message);
+            assertThat(server.<Integer>await()).as("error code of our GOAWAY").isEqualTo(garbage.code);
+            events.awaitClosed();
+            assertThat(events.closedCause).hasMessageContaining(garbage.message);
+            assertThat(connection.reserve()).isNull();
+            assertThat(connection.openStreams()).isZero();
+        }
+    }
+
     @Test
     void aServerThatDoesNotSpeakHttp2FailsTheStartClearly() throws Exception {
         try (H2FaultServer server = H2FaultServer.start(peer -> {
@@ -243,6 +294,56 @@ class H2FaultTest {
             assertThat(next.awaitResponse().status()).isEqualTo(204);
             assertThat(server.<List<Integer>>await()).containsExactly(1, CANCEL, 16384);
             assertThat(connection.openStreams()).isZero();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void peerThatStopsReadingTheSocketEndsTheBlockedWriteInTheWriteTimeout(boolean tls) throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        H2FaultServer.Script<Object> script = peer -> {
+            // windows as large as HTTP/2 allows: only the socket itself can hold the client back
+            peer.handshake(SETTINGS_INITIAL_WINDOW_SIZE, Integer.MAX_VALUE);
+            peer.windowUpdate(0, Integer.MAX_VALUE - 65535);
+            peer.nextRequest();
+            finished.await(60, TimeUnit.SECONDS); // never reads again: the socket buffers fill up
+            return null;
+        };
+        TestCertificates certs = tls ? TestCertificates.shared() : null;
+        ExecutorService uploader = Executors.newSingleThreadExecutor();
+        try (H2FaultServer server = tls ? H2FaultServer.startTls(certs.serverContext(certs.server()), script)
+                : H2FaultServer.start(script)) {
+            H2Settings settings = H2Clients.settings().withTimeouts(H2Clients.TIMEOUT, Duration.ofMillis(300));
+            try (H2Connection connection = tls
+                    ? H2Connection.start(H2Clients.tls(certs.clientContext(null), server.port()),
+                            "127.0.0.1:" + server.port(), settings, readers, events)
+                    : connect(server, settings)) {
+                H2Stream upload = connection.reserve();
+                upload.open("POST", "/upload", List.of(), false);
+                OutputStream body = upload.requestBody();
+                byte[] chunk = new byte[64 * 1024];
+                long limit = 1L << 30; // far more than any socket buffer
+                Future<?> writing = uploader.submit(() -> {
+                    for (long sent = 0; sent < limit; sent += chunk.length) {
+                        body.write(chunk);
+                    }
+                    return null;
+                });
+                // bounded: a write that never ends fails here instead of hanging the build
+                assertThatThrownBy(() -> writing.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(H2TimeoutException.class).hasMessageContaining("stopped reading")
+                        .hasMessageContaining("write timeout");
+                events.awaitClosed();
+                assertThat(events.closedCause).isInstanceOf(H2ConnectionException.class)
+                        .hasMessageContaining("stopped reading");
+                assertThat(connection.isOpen()).isFalse();
+                assertThat(connection.reserve()).isNull();
+                assertThat(connection.openStreams()).isZero();
+            }
+            finished.countDown();
+            server.await();
+        } finally {
+            uploader.shutdownNow();
         }
     }
 

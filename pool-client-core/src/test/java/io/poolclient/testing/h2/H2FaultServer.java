@@ -8,10 +8,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 
 /**
  * A one-connection HTTP/2 server on {@code 127.0.0.1} that runs a script against the raw frames of the
- * first connection it accepts, on its own thread. {@link #await()} returns the script's result or
+ * first connection it accepts, on its own thread; in clear text (h2c) or over TLS ({@link #startTls}). {@link #await()} returns the script's result or
  * rethrows its failure, so assertions made by the script fail the test. Reads time out after 10 s.
  */
 public final class H2FaultServer implements AutoCloseable {
@@ -29,8 +32,14 @@ public final class H2FaultServer implements AutoCloseable {
     private final Thread thread;
     private volatile Socket accepted;
 
-    private H2FaultServer(Script<?> script) throws IOException {
-        this.server = new ServerSocket(0, 4, InetAddress.getByName("127.0.0.1"));
+    private H2FaultServer(Script<?> script, SSLContext tls) throws IOException {
+        this.server = tls == null ? new ServerSocket(0, 4, InetAddress.getByName("127.0.0.1"))
+                : tls.getServerSocketFactory().createServerSocket(0, 4, InetAddress.getByName("127.0.0.1"));
+        if (server instanceof SSLServerSocket secure) {
+            SSLParameters parameters = secure.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            secure.setSSLParameters(parameters);
+        }
         this.thread = new Thread(() -> {
             try (Socket socket = server.accept()) {
                 accepted = socket;
@@ -45,7 +54,12 @@ public final class H2FaultServer implements AutoCloseable {
     }
 
     public static H2FaultServer start(Script<?> script) throws IOException {
-        return new H2FaultServer(script);
+        return new H2FaultServer(script, null);
+    }
+
+    /** As {@link #start}, over TLS with {@code tls}'s identity, choosing {@code h2} through ALPN. */
+    public static H2FaultServer startTls(SSLContext tls, Script<?> script) throws IOException {
+        return new H2FaultServer(script, tls);
     }
 
     public int port() {
