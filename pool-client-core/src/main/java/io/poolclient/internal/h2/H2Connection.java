@@ -24,9 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http2.hpack.HPackDecoder;
-import org.apache.hc.core5.http2.hpack.HPackEncoder;
 import org.apache.hc.core5.http2.hpack.HPackException;
-import org.apache.hc.core5.util.ByteArrayBuffer;
 
 /**
  * One HTTP/2 connection of a client: the preface and SETTINGS exchange, a reader thread that
@@ -74,8 +72,6 @@ public final class H2Connection implements Closeable {
     private final H2ConnectionListener listener;
     private final FrameWriter writer;
     private final FrameReader reader;
-    /** Table size 0: we never refer to dynamic entries, whatever table size the peer allows. */
-    private final HPackEncoder encoder = new HPackEncoder(0, StandardCharsets.UTF_8);
     private final HPackDecoder decoder = new HPackDecoder(HEADER_TABLE_SIZE, StandardCharsets.UTF_8);
     private final int maxHeaderBlock;
 
@@ -332,6 +328,8 @@ public final class H2Connection implements Closeable {
     }
 
     void open(H2Stream s, List<org.apache.hc.core5.http.Header> fields, boolean endStream) throws IOException {
+        // stateless encoding, done before taking the write lock so that callers do not queue behind it
+        byte[] bytes = HeaderBlockEncoder.encode(fields);
         acquireWriteLock();
         try {
             int id;
@@ -361,10 +359,7 @@ public final class H2Connection implements Closeable {
             } finally {
                 unlock();
             }
-            ByteArrayBuffer block = new ByteArrayBuffer(256);
-            encoder.encodeHeaders(block, fields, true);
-            byte[] bytes = block.array();
-            int length = block.length();
+            int length = bytes.length;
             int off = 0;
             do {
                 int n = Math.min(maxFrame, length - off);
@@ -703,9 +698,15 @@ public final class H2Connection implements Closeable {
         if (off > end) {
             throw protocolError(peer + " sent a HEADERS frame with invalid padding or priority", PROTOCOL_ERROR);
         }
-        ByteArrayOutputStream block = new ByteArrayOutputStream(end - off);
-        block.write(p, off, end - off);
+        ByteBuffer whole = null;
+        ByteArrayOutputStream block = null;
         boolean endHeaders = f.has(Frame.FLAG_END_HEADERS);
+        if (endHeaders) {
+            whole = ByteBuffer.wrap(p, off, end - off); // the usual case: one frame, decoded in place
+        } else {
+            block = new ByteArrayOutputStream(end - off);
+            block.write(p, off, end - off);
+        }
         while (!endHeaders) {
             Frame c = reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer);
             if (c.type() != Frame.CONTINUATION || c.streamId() != id) {
@@ -720,7 +721,7 @@ public final class H2Connection implements Closeable {
         }
         List<org.apache.hc.core5.http.Header> fields;
         try {
-            fields = decoder.decodeHeaders(ByteBuffer.wrap(block.toByteArray()));
+            fields = decoder.decodeHeaders(whole != null ? whole : ByteBuffer.wrap(block.toByteArray()));
         } catch (HPackException e) {
             throw protocolError(peer + " sent a header block that cannot be decoded: " + e.getMessage(),
                     COMPRESSION_ERROR);
