@@ -41,7 +41,9 @@ import org.apache.hc.core5.http2.hpack.HPackException;
  *       the order HPACK requires; a writer waits for it at most the write timeout.</li>
  *   <li>{@link #reserve()} never blocks: it either counts a new stream against the current limit
  *       ({@link #maxConcurrentStreams()}) or returns {@code null}. Any thread may call the query
- *       methods, {@link #ping} and {@link #close()}.</li>
+ *       methods, {@link #ping} and {@link #close()}; {@link #isAcceptingStreams()} and
+ *       {@link #maxConcurrentStreams()} take no lock (they read what the last holder of the lock
+ *       published), so a pool may ask them under its own lock without waiting for this one.</li>
  *   <li>The {@link H2ConnectionListener} is called with no lock held.</li>
  *   <li>Memory is bounded: each stream buffers at most its receive window
  *       ({@link H2Settings#streamWindow()}), the request body at most 16 KiB per stream.</li>
@@ -101,6 +103,13 @@ public final class H2Connection implements Closeable {
     private long recvUnacked;
     private boolean peerErrorGoAway;
 
+    /**
+     * What {@link #isAcceptingStreams()} and {@link #maxConcurrentStreams()} answer, republished from
+     * the state above each time the lock is released, so that the pool can ask without taking it.
+     */
+    private volatile boolean acceptingNow = true;
+    private volatile int limitNow;
+
     /** {@link System#nanoTime()} when the current holder of the write lock started writing, 0 when none. */
     private volatile long writeSince;
     private volatile boolean writeStalled;
@@ -121,6 +130,7 @@ public final class H2Connection implements Closeable {
                 4096L + (long) settings.maxHeaderCount() * (settings.maxHeaderLine() + 32));
         this.recvWindow = settings.connectionWindow();
         this.lastActivityNanos = System.nanoTime();
+        this.limitNow = limit();
     }
 
     /**
@@ -189,12 +199,7 @@ public final class H2Connection implements Closeable {
 
     /** The current stream limit: our cap lowered by the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS}. */
     public int maxConcurrentStreams() {
-        lock.lock();
-        try {
-            return limit();
-        } finally {
-            unlock();
-        }
+        return limitNow;
     }
 
     /** Streams counted against the limit now (reserved or open). */
@@ -219,12 +224,7 @@ public final class H2Connection implements Closeable {
 
     /** Whether {@link #reserve()} may succeed: open and no GOAWAY received (the limit aside). */
     public boolean isAcceptingStreams() {
-        lock.lock();
-        try {
-            return failure == null && !goAway && nextStreamId > 0;
-        } finally {
-            unlock();
-        }
+        return acceptingNow;
     }
 
     /** Whether the connection is still open (it may have received GOAWAY). */
@@ -1033,6 +1033,7 @@ public final class H2Connection implements Closeable {
 
     /** Releases the lock, then runs the listener calls and socket closes queued under it. */
     private void unlock() {
+        publishQueries();
         List<Runnable> run = null;
         if (!events.isEmpty() && lock.getHoldCount() == 1) {
             run = new ArrayList<>(events);
@@ -1047,6 +1048,18 @@ public final class H2Connection implements Closeable {
                     // a listener must not throw; keep the connection's own work going
                 }
             }
+        }
+    }
+
+    /** Lock held: republishes the lock-free answers when the state behind them changed. */
+    private void publishQueries() {
+        boolean accepting = failure == null && !goAway && nextStreamId > 0;
+        if (accepting != acceptingNow) {
+            acceptingNow = accepting;
+        }
+        int limit = limit();
+        if (limit != limitNow) {
+            limitNow = limit;
         }
     }
 
