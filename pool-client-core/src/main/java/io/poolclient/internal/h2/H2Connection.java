@@ -37,8 +37,11 @@ import org.apache.hc.core5.http2.hpack.HPackException;
  *       own writing and waiting. Waits use {@link ReentrantLock}/{@link Condition} (no
  *       {@code synchronized}), so virtual threads park instead of pinning.</li>
  *   <li>All connection and stream state is guarded by one lock, held only briefly and never across
- *       socket I/O. Frames are written under a separate write lock, which also keeps header blocks in
- *       the order HPACK requires; a writer waits for it at most the write timeout.</li>
+ *       socket I/O. Frames are written under a separate write lock, which also keeps stream ids in
+ *       the order they were given; a writer waits for it at most the write timeout. A writer that
+ *       sees another queued for the write lock leaves its frames buffered for that one to send with
+ *       its own (one socket write for writers arriving together); the last one flushes, and a queued
+ *       writer that gives up waiting flushes what was left to it.</li>
  *   <li>{@link #reserve()} never blocks: it either counts a new stream against the current limit
  *       ({@link #maxConcurrentStreams()}) or returns {@code null}. Any thread may call the query
  *       methods, {@link #ping} and {@link #close()}; {@link #isAcceptingStreams()} and
@@ -113,6 +116,8 @@ public final class H2Connection implements Closeable {
     /** {@link System#nanoTime()} when the current holder of the write lock started writing, 0 when none. */
     private volatile long writeSince;
     private volatile boolean writeStalled;
+    /** True while frames sit in the writer's buffer, left by a writer for the one queued behind it to flush. */
+    private volatile boolean flushPending;
     private volatile boolean terminated;
     private volatile long lastActivityNanos;
 
@@ -368,7 +373,7 @@ public final class H2Connection implements Closeable {
                 writer.write(off == 0 ? Frame.HEADERS : Frame.CONTINUATION, flags, id, bytes, off, n);
                 off += n;
             } while (off < length);
-            writer.flush();
+            flushOrLeave();
         } catch (IOException e) {
             throw unprocessedOr(s, writeFailed(e));
         } finally {
@@ -1121,7 +1126,7 @@ public final class H2Connection implements Closeable {
             }
             writer.write(type, flags, id, payload, off, len);
             if (flush) {
-                writer.flush();
+                flushOrLeave();
             }
         } catch (IOException e) {
             throw writeFailed(e);
@@ -1133,12 +1138,14 @@ public final class H2Connection implements Closeable {
     private void acquireWriteLock() throws IOException {
         try {
             if (!writeLock.tryLock(settings.writeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                flushLeftover();
                 throw new H2TimeoutException("Could not write to " + peer + " for "
                         + settings.writeTimeout().toMillis() + " ms (write timeout): another write is stalled");
             }
             writeSince = startedNow();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            flushLeftover(); // a writer before us may have left its frames for us to flush
             throw new InterruptedIOException("interrupted waiting to write to " + peer);
         }
     }
@@ -1146,6 +1153,51 @@ public final class H2Connection implements Closeable {
     private void releaseWriteLock() {
         writeSince = 0;
         writeLock.unlock();
+        if (flushPending && !writeLock.hasQueuedThreads()) {
+            flushLeftover(); // the writer we left the flush to gave up waiting
+        }
+    }
+
+    /**
+     * Write lock held: sends the buffered frames, or, when another writer is queued for the lock,
+     * leaves them to it, so that writers arriving together share one socket write. Every path that
+     * ends holding or waiting for the lock makes sure a left flush happens: the next holder flushes
+     * (or leaves it again), and a writer that gives up waiting, or releases the lock after leaving a
+     * flush to a writer that since gave up, flushes through {@link #flushLeftover()}.
+     */
+    private void flushOrLeave() throws IOException {
+        if (writeLock.hasQueuedThreads()) {
+            flushPending = true;
+        } else {
+            flushPending = false;
+            writer.flush();
+        }
+    }
+
+    /**
+     * No write lock held: flushes frames a writer left for a queued one, if the lock is free now; if
+     * it is not, its holder flushes them when it ends. Never throws: a failed flush fails the connection.
+     */
+    private void flushLeftover() {
+        if (!flushPending || !writeLock.tryLock()) {
+            return;
+        }
+        IOException failed = null;
+        writeSince = startedNow();
+        try {
+            if (flushPending) {
+                flushPending = false;
+                writer.flush();
+            }
+        } catch (IOException e) {
+            failed = e;
+        } finally {
+            writeSince = 0;
+            writeLock.unlock();
+        }
+        if (failed != null) {
+            writeFailed(failed);
+        }
     }
 
     /** A non-zero {@link System#nanoTime()} for {@link #writeSince}. */
