@@ -149,6 +149,58 @@ class H2FaultPoolTest {
         awaitClosedReason("goaway");
     }
 
+    @Test
+    void aSilentServerEndsInTheReadTimeoutAndTheResetStreamLeavesTheConnectionUsable() throws Exception {
+        server = H2ScriptedServer.start((connection, peer) -> {
+            peer.handshake();
+            peer.nextRequest(); // never answered
+            RawH2Peer.Frame reset = peer.next(RawH2Peer.RST_STREAM);
+            RawH2Peer.Request next = peer.nextRequest();
+            peer.headers(next.streamId(), 200, false);
+            peer.data(next.streamId(), ("after reset of stream " + reset.streamId()).getBytes(StandardCharsets.UTF_8), true);
+            peer.readUntilClosed();
+        });
+        client = client(MountSettings.builder().protocols(Protocols.of("h2c")).maxRetries(0)
+                .readTimeout(Duration.ofMillis(300)).build());
+
+        Throwable t = catchThrowable(() -> client.execute(Request.get(url("/silent"))).close());
+        String next;
+        try (Response r = client.execute(Request.get(url("/next")))) {
+            next = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(t).isInstanceOf(ReadTimeoutException.class)
+                .hasMessageStartingWith("Read timed out after 300 ms (read-timeout) waiting for the response from 127.0.0.1:"
+                        + server.port() + " through mount 'h2c'");
+        assertThat(next).isEqualTo("after reset of stream 1");
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void aResponseHeadPastMaxHeaderCountFailsThatRequestNamingTheSetting() throws Exception {
+        server = H2ScriptedServer.start((connection, peer) -> {
+            peer.handshake();
+            RawH2Peer.Request request = peer.nextRequest();
+            peer.headers(request.streamId(), 200, true, "a", "1", "b", "2", "c", "3");
+            RawH2Peer.Request next = peer.nextRequest();
+            peer.headers(next.streamId(), 200, false, "a", "1");
+            peer.data(next.streamId(), "small head".getBytes(StandardCharsets.UTF_8), true);
+            peer.readUntilClosed();
+        });
+        client = client(MountSettings.builder().protocols(Protocols.of("h2c")).maxRetries(0).maxHeaderCount(2).build());
+
+        Throwable t = catchThrowable(() -> client.execute(Request.get(url("/many"))).close());
+        String next;
+        try (Response r = client.execute(Request.get(url("/few")))) {
+            next = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(t).isInstanceOf(MalformedResponseException.class).hasMessageContaining("max-header-count 2")
+                .hasMessageContaining("mount 'h2c'");
+        assertThat(next).isEqualTo("small head");
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
     // --- helpers ---
 
     private PoolClient client(MountSettings settings) {

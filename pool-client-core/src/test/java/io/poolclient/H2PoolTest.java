@@ -287,6 +287,36 @@ class H2PoolTest {
         assertThat(onlyPool(client, "h2c").maxConcurrentStreams()).isEqualTo(2);
     }
 
+    @Test
+    void aResponseDroppedUnclosedHasItsStreamResetAndReclaimedWithAWarn() throws Exception {
+        server.enqueue(new MockResponse.Builder().body(new Buffer().write(random(4 * 1024 * 1024))).build());
+        server.enqueue(new MockResponse.Builder().body("after the leak").build());
+        startH2c();
+        client = h2cClient(MountSettings.builder().protocols(Protocols.of("h2c")).build());
+        try (LogCapture logs = new LogCapture(ch.qos.logback.classic.Level.WARN)) {
+            executeAndDrop("/dropped");
+            assertThat(onlyPool(client, "h2c").activeStreams()).isEqualTo(1);
+
+            PoolAssertions.awaitTrue(() -> {
+                System.gc(); // the dropped body becomes unreachable: its cleaner reclaims the stream
+                return onlyPool(client, "h2c").activeStreams() == 0;
+            }, BOUND, "the dropped stream is reclaimed");
+            assertThat(logs.events()).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("Stream leak")
+                    .contains("127.0.0.1:" + server.getPort()).contains("mount 'h2c'"));
+        }
+        assertThat(get("/after")).isEqualTo("after the leak");
+        server.takeRequest(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(server.takeRequest(BOUND.toMillis(), TimeUnit.MILLISECONDS).getConnectionIndex())
+                .as("the connection outlived the leaked stream").isZero();
+        assertThat(onlyPool(client, "h2c").closed()).isZero();
+    }
+
+    private void executeAndDrop(String path) throws Exception {
+        Response r = client.execute(Request.get(url(path)));
+        assertThat(r.status()).isEqualTo(200);
+        // r goes out of scope here without close()
+    }
+
     // --- helpers ---
 
     private void startH2c() throws Exception {

@@ -73,7 +73,7 @@ class NginxH2Test {
     }
 
     @Test
-    void jdkClientGetsHttp2OverTlsAndHttp11FromTheHttp11OnlyListener() throws Exception {
+    void jdkClientGetsHttp2OrHttp11OverTlsAsItOffersAndHttp11FromTheHttp11OnlyListener() throws Exception {
         HttpClient h2 = HttpClient.newBuilder().sslContext(client).version(HttpClient.Version.HTTP_2)
                 .connectTimeout(TIMEOUT).build();
         HttpResponse<String> small = h2.send(get(Listener.TLS, "/small"), HttpResponse.BodyHandlers.ofString());
@@ -85,7 +85,18 @@ class NginxH2Test {
         assertThat(fallback.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
         assertThat(fallback.body()).isEqualTo(NginxServer.JSON_BODY);
 
-        List<AccessLogEntry> tls = nginx.awaitRequests(Listener.TLS, 1, TIMEOUT);
+        HttpClient http11 = HttpClient.newBuilder().sslContext(client).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT).build();
+        HttpResponse<String> offeredOnlyHttp11 = http11.send(get(Listener.TLS, "/small?http11"),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(offeredOnlyHttp11.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(offeredOnlyHttp11.body()).isEqualTo(NginxServer.SMALL_BODY);
+
+        List<AccessLogEntry> tls = nginx.awaitRequests(Listener.TLS, 2, TIMEOUT);
+        assertThat(tls).anySatisfy(e -> {
+            assertThat(e.protocol()).isEqualTo("HTTP/1.1");
+            assertThat(e.uri()).isEqualTo("/small?http11");
+        });
         assertThat(tls).anySatisfy(e -> {
             assertThat(e.protocol()).isEqualTo("HTTP/2.0");
             assertThat(e.uri()).isEqualTo("/small");

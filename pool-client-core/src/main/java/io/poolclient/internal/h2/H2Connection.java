@@ -54,8 +54,14 @@ import org.apache.hc.core5.http2.hpack.HPackException;
  *
  * <p>GOAWAY: the connection takes no new streams; streams above the peer's last-stream-id fail with
  * {@link H2UnprocessedStreamException} (safe to retry elsewhere), the others complete, then the
- * connection closes. A GOAWAY with an error code, a protocol violation by the peer or an I/O error
- * fails every open stream with {@link H2ConnectionException} and closes the connection.
+ * connection closes. The peer closing the socket once those are done is the normal end too. A GOAWAY
+ * with an error code, a protocol violation by the peer or an I/O error fails every open stream with
+ * {@link H2ConnectionException} (streams above a GOAWAY's last-stream-id with
+ * {@link H2UnprocessedStreamException}) and closes the connection.
+ *
+ * <p>Write stalls: a wait for flow-control window ends after the write timeout; a socket write blocked
+ * longer than the write timeout (a peer that stopped reading) fails the connection, noticed by the
+ * reader thread when its read next times out.
  */
 public final class H2Connection implements Closeable {
 
@@ -375,23 +381,9 @@ public final class H2Connection implements Closeable {
             } while (off < length);
             flushOrLeave();
         } catch (IOException e) {
-            throw unprocessedOr(s, writeFailed(e));
+            throw streamFailure(s, writeFailed(e));
         } finally {
             releaseWriteLock();
-        }
-    }
-
-    /**
-     * What a write for {@code s} that failed with {@code e} reports: the stream's own failure when the
-     * peer's GOAWAY had already said it was not processed (the connection then closed under the
-     * writer), so that the caller knows it is safe to retry; else {@code e}.
-     */
-    private IOException unprocessedOr(H2Stream s, IOException e) {
-        lock.lock();
-        try {
-            return s.failure instanceof H2UnprocessedStreamException u ? u : e;
-        } finally {
-            unlock();
         }
     }
 
@@ -429,8 +421,8 @@ public final class H2Connection implements Closeable {
             }
             try {
                 write(Frame.DATA, last ? Frame.FLAG_END_STREAM : 0, id, b, off, n, true);
-            } catch (IOException e) {
-                throw unprocessedOr(s, e);
+            } catch (H2ConnectionException e) {
+                throw streamFailure(s, e);
             }
             off += n;
             len -= n;
@@ -605,11 +597,31 @@ public final class H2Connection implements Closeable {
         } catch (H2ConnectionException e) {
             fail(e, !peerErrorGoAway && e.errorCode() != NO_ERROR, e.errorCode());
         } catch (EOFException e) {
-            fail(new H2ConnectionException(peer + " closed the HTTP/2 connection (" + e.getMessage() + ")", NO_ERROR, e),
-                    false, NO_ERROR);
-        } catch (IOException | RuntimeException e) {
+            closedByPeer(e, peer + " closed the HTTP/2 connection (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            closedByPeer(e, "Reading from " + peer + " failed: " + e);
+        } catch (RuntimeException e) {
             fail(new H2ConnectionException("Reading from " + peer + " failed: " + e, NO_ERROR, e), false, NO_ERROR);
         }
+    }
+
+    /**
+     * The peer closed the socket (or reading failed). After a graceful GOAWAY with none of the streams it promised to
+     * process still open, that is the normal end (reported as a close without failure); streams only
+     * reserved then fail as unprocessed when opened. Otherwise the open streams fail.
+     */
+    private void closedByPeer(IOException e, String message) {
+        lock.lock();
+        try {
+            if (goAway && !peerErrorGoAway && streams.isEmpty()) {
+                shutdown(new H2ConnectionException(peer + " sent GOAWAY and closed the HTTP/2 connection", NO_ERROR, null),
+                        null, false, NO_ERROR);
+                return;
+            }
+        } finally {
+            unlock();
+        }
+        fail(new H2ConnectionException(message, NO_ERROR, e), false, NO_ERROR);
     }
 
     private void dispatch(Frame f) throws IOException {
@@ -1147,6 +1159,20 @@ public final class H2Connection implements Closeable {
             Thread.currentThread().interrupt();
             flushLeftover(); // a writer before us may have left its frames for us to flush
             throw new InterruptedIOException("interrupted waiting to write to " + peer);
+        }
+    }
+
+    /**
+     * What a caller writing on {@code s} is told when the connection failed under it: the stream's own
+     * failure if that says it was not processed (it was above a GOAWAY's last-stream-id, safe to retry),
+     * else {@code e}.
+     */
+    private IOException streamFailure(H2Stream s, IOException e) {
+        lock.lock();
+        try {
+            return s.failure instanceof H2UnprocessedStreamException ? rethrown(s.failure) : e;
+        } finally {
+            unlock();
         }
     }
 

@@ -37,7 +37,10 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * Opens connections: resolves the host, drops addresses the filter refuses, connects to each
  * remaining address in turn, and for HTTPS performs the TLS handshake with SNI and hostname
- * verification on. The lookup and the connects share one connect-timeout budget. Connections
+ * verification on, offering the spec's ALPN protocols. The result speaks HTTP/2 ({@link H2Transport},
+ * one daemon reader thread) when the server picked {@code h2} in ALPN, or for {@code h2c} with prior
+ * knowledge (never for a plain request sent to an HTTP proxy in absolute-form); else HTTP/1.1
+ * ({@link HttpTransport}). The lookup and the connects share one connect-timeout budget. Connections
  * through a proxy are opened by {@link ProxyConnector}. Immutable; any thread may call it.
  */
 public final class Connector {
@@ -70,7 +73,7 @@ public final class Connector {
         public Spec(String mount, HostKey key, Duration connectTimeout, Duration readTimeout, TlsConfig tls,
                 Predicate<InetAddress> addressFilter, int maxHeaderCount, int maxHeaderLine) {
             this(mount, key, connectTimeout, readTimeout, tls, addressFilter, maxHeaderCount, maxHeaderLine, List.of(),
-                    false, 100);
+                    false, io.poolclient.MountSettings.DEFAULT_MAX_CONCURRENT_STREAMS);
         }
 
         public Spec {

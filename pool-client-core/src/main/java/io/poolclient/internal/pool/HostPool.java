@@ -190,7 +190,7 @@ public final class HostPool {
                 if (block && !waiters.isEmpty()) {
                     waiter = waiters.enqueue(); // first come first served: behind those already waiting
                 }
-                else if (!newOnly && (candidate = mux.withRoom(c -> expiry.expired(c, start) == null)) != null) {
+                else if (offersH2 && !newOnly && (candidate = mux.withRoom(expiry, start)) != null) {
                     mux.addStream(candidate); // one more stream on a busy HTTP/2 connection
                     counters.countReused();
                     events.acquired(0);
@@ -672,12 +672,18 @@ public final class HostPool {
         slots.closeAndFree(expired);
     }
 
-    /** Leases held for {@code thresholdNanos} or longer, for leak reports. */
+    /**
+     * Leases held for {@code thresholdNanos} or longer, for leak reports. HTTP/2 connections are left
+     * out: one stays leased for as long as any of its streams is open, so its age says nothing of a
+     * leak (a dropped HTTP/2 response is reclaimed and reported by its body).
+     */
     public List<PooledConnection> leasesOlderThan(long thresholdNanos) {
         long now = System.nanoTime();
         lock.lock();
         try {
-            return leased.olderThan(thresholdNanos, now);
+            List<PooledConnection> old = leased.olderThan(thresholdNanos, now);
+            old.removeIf(PooledConnection::isMultiplexed);
+            return old;
         }
         finally {
             lock.unlock();

@@ -61,17 +61,17 @@ final class Multiplexer {
     }
 
     /**
-     * A busy connection that takes one more stream and that {@code usable} accepts (not past its
-     * lifetime), or {@code null}.
+     * A busy connection that takes one more stream and is not expired at {@code now} (past its
+     * lifetime: it takes no new streams), or {@code null}.
      */
-    PooledConnection withRoom(java.util.function.Predicate<PooledConnection> usable) {
+    PooledConnection withRoom(ConnectionExpiry expiry, long now) {
         for (Iterator<PooledConnection> it = busy.iterator(); it.hasNext();) {
             PooledConnection c = it.next();
             if (!c.leased || c.streams == 0) {
                 it.remove(); // left the pool, or went idle
                 continue;
             }
-            if (hasRoom(c) && usable.test(c)) {
+            if (hasRoom(c) && expiry.expired(c, now) == null) {
                 return c;
             }
         }

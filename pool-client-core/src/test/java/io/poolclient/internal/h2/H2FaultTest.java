@@ -170,6 +170,30 @@ class H2FaultTest {
     }
 
     @Test
+    void peerClosingAfterGracefulGoAwayIsANormalEndAndReservedStreamsAreUnprocessed() throws Exception {
+        try (H2FaultServer server = H2FaultServer.start(peer -> {
+            peer.handshake();
+            int a = peer.nextRequest().streamId();
+            peer.goAway(a, 0, "");
+            peer.headers(a, 200, true);
+            peer.socket().shutdownOutput(); // done: FIN, as nginx does after its last promised stream
+            return peer.readUntilClosed().stream().filter(f -> f.type() == RawH2Peer.HEADERS).count();
+        }); H2Connection connection = connect(server, H2Clients.settings())) {
+            H2Stream first = connection.reserve();
+            H2Stream second = connection.reserve(); // reserved before GOAWAY, opened after the peer left
+            first.open("GET", "/a", List.of(), true);
+            assertThat(first.awaitResponse().status()).isEqualTo(200);
+            events.awaitClosed();
+            assertThat(events.closedCause).as("the peer kept its promise: no failure").isNull();
+            assertThatThrownBy(() -> second.open("GET", "/b", List.of(), true))
+                    .isInstanceOf(H2UnprocessedStreamException.class).hasMessageContaining("it was not sent");
+            assertThat(connection.openStreams()).isZero();
+            connection.close();
+            assertThat(server.<Long>await()).as("request heads after the GOAWAY").isZero();
+        }
+    }
+
+    @Test
     void goAwayWithErrorFailsEveryStreamWithAClearMessage() throws Exception {
         try (H2FaultServer server = H2FaultServer.start(peer -> {
             peer.handshake();
