@@ -25,10 +25,13 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import org.junit.jupiter.api.Test;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * 64 threads × 50 requests of mixed sizes (13 bytes to 1 MiB, GET and POST) over four h2c connections
+ * 64 threads × 50 requests of mixed sizes (13 bytes to 1 MiB, GET and POST) over four connections (h2c,
+ * then TLS with ALPN)
  * to an nginx that sends GOAWAY after every 100 streams on a connection, so GOAWAYs land at whatever
  * point the load has reached. Every request must either complete with the right body or fail with
  * {@link H2UnprocessedStreamException}; the counts must add up here and at nginx; at the end no
@@ -74,7 +77,7 @@ class H2ConnectionStressTest {
         final ReentrantLock lock = new ReentrantLock();
         volatile H2Connection connection;
 
-        H2Stream reserve(int port) throws Exception {
+        H2Stream reserve(int port, SSLContext tls) throws Exception {
             while (true) {
                 H2Connection c = connection;
                 if (c != null) {
@@ -90,7 +93,8 @@ class H2ConnectionStressTest {
                 lock.lock();
                 try {
                     if (connection == c) {
-                        H2Connection fresh = H2Connection.start(H2Clients.plain(port), "127.0.0.1:" + port,
+                        H2Connection fresh = H2Connection.start(tls == null ? H2Clients.plain(port)
+                                : H2Clients.tls(tls, port), "127.0.0.1:" + port,
                                 H2Settings.defaults().withTimeouts(TIMEOUT, TIMEOUT), readers, listener);
                         opened.add(fresh);
                         connection = fresh;
@@ -102,13 +106,16 @@ class H2ConnectionStressTest {
         }
     }
 
-    @Test
-    void mixedLoadWithGoAwaysEndsWithEveryRequestAccountedForAndNothingOpen() throws Exception {
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void mixedLoadWithGoAwaysEndsWithEveryRequestAccountedForAndNothingOpen(boolean useTls) throws Exception {
         TestCertificates certs = TestCertificates.shared();
+        SSLContext tls = useTls ? certs.clientContext(null) : null;
+        Listener where = useTls ? Listener.TLS : Listener.H2C;
         try (NginxH2 nginx = NginxH2.start(NginxServer.binary(), NginxH2.Config.defaults()
                 .withKeepaliveRequests(KEEPALIVE_REQUESTS).withLargeSize(LARGE), certs.server(),
                 TestCertificates.password())) {
-            int port = nginx.port(Listener.H2C);
+            int port = nginx.port(where);
             Slot[] slots = new Slot[SLOTS];
             for (int i = 0; i < SLOTS; i++) {
                 slots[i] = new Slot();
@@ -125,7 +132,7 @@ class H2ConnectionStressTest {
                     Random random = new Random(t);
                     done.add(threads.submit(() -> {
                         for (int i = 0; i < REQUESTS_PER_THREAD && System.nanoTime() < deadline; i++) {
-                            H2Stream stream = slot.reserve(port);
+                            H2Stream stream = slot.reserve(port, tls);
                             issued.incrementAndGet();
                             try {
                                 exchange(stream, random);
@@ -165,13 +172,13 @@ class H2ConnectionStressTest {
             assertThat(readerThreads).as("one reader per connection").hasSameSizeAs(opened);
 
             // nginx logged exactly the streams that completed, on exactly the connections opened here
-            List<AccessLogEntry> log = nginx.awaitRequests(Listener.H2C, completed.get(), TIMEOUT);
+            List<AccessLogEntry> log = nginx.awaitRequests(where, completed.get(), TIMEOUT);
             assertThat(log).hasSize(completed.get()).allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
             assertThat(log.stream().map(AccessLogEntry::connection).distinct()).hasSize(opened.size());
             assertThat(log.stream().collect(java.util.stream.Collectors.groupingBy(AccessLogEntry::connection,
                     java.util.stream.Collectors.counting())).values()).as("requests per connection")
                     .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(KEEPALIVE_REQUESTS));
-            System.out.printf("h2 stress: issued %d, completed %d, unprocessed %d, connections %d, GOAWAYs %d%n",
+            System.out.printf("h2 stress (" + where + "): issued %d, completed %d, unprocessed %d, connections %d, GOAWAYs %d%n",
                     issued.get(), completed.get(), unprocessed.get(), opened.size(), goAways.get());
         }
     }
