@@ -212,7 +212,6 @@ final class H2Nginx implements NginxSite, AutoCloseable {
                     ssl_certificate %8$s/server-chain.pem;
                     ssl_certificate_key %8$s/server-key.pem;
                     ssl_protocols TLSv1.2 TLSv1.3;
-                    ssl_session_cache shared:bench:1m;
                 %7$s
                     location / { return 404; }
                 }
