@@ -96,9 +96,9 @@ class MultiplexedPoolStressTest {
                 start.await();
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (running.get() && System.nanoTime() < deadline) {
-                    List<FakeH2> all = network.all;
-                    if (!all.isEmpty()) {
-                        FakeH2 c = all.get(random.nextInt(all.size()));
+                    FakeH2[] all = network.all.toArray(new FakeH2[0]); // one consistent view of a changing list
+                    if (all.length > 0) {
+                        FakeH2 c = all[random.nextInt(all.length)];
                         switch (random.nextInt(4)) {
                             case 0 -> c.goAway();
                             case 1 -> c.serverClose();
