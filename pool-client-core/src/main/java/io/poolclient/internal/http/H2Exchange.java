@@ -69,14 +69,22 @@ public final class H2Exchange {
             }
             HttpEntity entity = wire.getEntity();
             stream.open(message.method(), message.target(), headers(wire), entity == null);
+            H2Response head = null;
             if (entity != null) {
                 stage = Stage.BODY;
-                OutputStream out = stream.requestBody();
-                entity.writeTo(out);
-                out.close();
+                try {
+                    OutputStream out = stream.requestBody();
+                    entity.writeTo(out);
+                    out.close();
+                }
+                catch (H2ConnectionException | H2StreamResetException e) {
+                    head = answeredEarly(stream, e);
+                }
             }
             stage = Stage.AWAIT;
-            H2Response head = stream.awaitResponse();
+            if (head == null) {
+                head = stream.awaitResponse();
+            }
             stage = Stage.RESPONSE;
             if (log.isDebugEnabled()) {
                 log.debug("{} {} {} -> {} (mount '{}')", message.method(), hostPort, message.target(), head.status(), mount);
@@ -94,6 +102,20 @@ public final class H2Exchange {
             String phase = stage == Stage.AWAIT || stage == Stage.RESPONSE ? "waiting for the response" : "sending the request";
             throw new AttemptFailedException(map(e, mount, hostPort, readTimeout, phase, lease), noResponse,
                     stage.ordinal() >= Stage.BODY.ordinal() && !unprocessed, lease.connection().isReused(), unprocessed);
+        }
+    }
+
+    /**
+     * The response a server sent before it took the whole request body (then reset the stream or
+     * closed the connection, which failed the upload): the stream has it already, whole, so it is
+     * the answer. Else {@code failed} is rethrown. Does not wait: the failure has ended the stream.
+     */
+    private static H2Response answeredEarly(H2Stream stream, IOException failed) throws IOException {
+        try {
+            return stream.awaitResponse();
+        }
+        catch (IOException | RuntimeException e) {
+            throw failed;
         }
     }
 
