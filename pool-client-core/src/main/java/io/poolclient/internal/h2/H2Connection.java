@@ -24,9 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http2.hpack.HPackDecoder;
-import org.apache.hc.core5.http2.hpack.HPackEncoder;
 import org.apache.hc.core5.http2.hpack.HPackException;
-import org.apache.hc.core5.util.ByteArrayBuffer;
 
 /**
  * One HTTP/2 connection of a client: the preface and SETTINGS exchange, a reader thread that
@@ -39,11 +37,16 @@ import org.apache.hc.core5.util.ByteArrayBuffer;
  *       own writing and waiting. Waits use {@link ReentrantLock}/{@link Condition} (no
  *       {@code synchronized}), so virtual threads park instead of pinning.</li>
  *   <li>All connection and stream state is guarded by one lock, held only briefly and never across
- *       socket I/O. Frames are written under a separate write lock, which also keeps header blocks in
- *       the order HPACK requires; a writer waits for it at most the write timeout.</li>
+ *       socket I/O. Frames are written under a separate write lock, which also keeps stream ids in
+ *       the order they were given; a writer waits for it at most the write timeout. A writer that
+ *       sees another queued for the write lock leaves its frames buffered for that one to send with
+ *       its own (one socket write for writers arriving together); the last one flushes, and a queued
+ *       writer that gives up waiting flushes what was left to it.</li>
  *   <li>{@link #reserve()} never blocks: it either counts a new stream against the current limit
  *       ({@link #maxConcurrentStreams()}) or returns {@code null}. Any thread may call the query
- *       methods, {@link #ping} and {@link #close()}.</li>
+ *       methods, {@link #ping} and {@link #close()}; {@link #isAcceptingStreams()} and
+ *       {@link #maxConcurrentStreams()} take no lock (they read what the last holder of the lock
+ *       published), so a pool may ask them under its own lock without waiting for this one.</li>
  *   <li>The {@link H2ConnectionListener} is called with no lock held.</li>
  *   <li>Memory is bounded: each stream buffers at most its receive window
  *       ({@link H2Settings#streamWindow()}), the request body at most 16 KiB per stream.</li>
@@ -80,8 +83,6 @@ public final class H2Connection implements Closeable {
     private final H2ConnectionListener listener;
     private final FrameWriter writer;
     private final FrameReader reader;
-    /** Table size 0: we never refer to dynamic entries, whatever table size the peer allows. */
-    private final HPackEncoder encoder = new HPackEncoder(0, StandardCharsets.UTF_8);
     private final HPackDecoder decoder = new HPackDecoder(HEADER_TABLE_SIZE, StandardCharsets.UTF_8);
     private final int maxHeaderBlock;
 
@@ -111,9 +112,18 @@ public final class H2Connection implements Closeable {
     private long recvUnacked;
     private boolean peerErrorGoAway;
 
+    /**
+     * What {@link #isAcceptingStreams()} and {@link #maxConcurrentStreams()} answer, republished from
+     * the state above each time the lock is released, so that the pool can ask without taking it.
+     */
+    private volatile boolean acceptingNow = true;
+    private volatile int limitNow;
+
     /** {@link System#nanoTime()} when the current holder of the write lock started writing, 0 when none. */
     private volatile long writeSince;
     private volatile boolean writeStalled;
+    /** True while frames sit in the writer's buffer, left by a writer for the one queued behind it to flush. */
+    private volatile boolean flushPending;
     private volatile boolean terminated;
     private volatile long lastActivityNanos;
 
@@ -131,6 +141,7 @@ public final class H2Connection implements Closeable {
                 4096L + (long) settings.maxHeaderCount() * (settings.maxHeaderLine() + 32));
         this.recvWindow = settings.connectionWindow();
         this.lastActivityNanos = System.nanoTime();
+        this.limitNow = limit();
     }
 
     /**
@@ -199,12 +210,7 @@ public final class H2Connection implements Closeable {
 
     /** The current stream limit: our cap lowered by the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS}. */
     public int maxConcurrentStreams() {
-        lock.lock();
-        try {
-            return limit();
-        } finally {
-            unlock();
-        }
+        return limitNow;
     }
 
     /** Streams counted against the limit now (reserved or open). */
@@ -229,12 +235,7 @@ public final class H2Connection implements Closeable {
 
     /** Whether {@link #reserve()} may succeed: open and no GOAWAY received (the limit aside). */
     public boolean isAcceptingStreams() {
-        lock.lock();
-        try {
-            return failure == null && !goAway && nextStreamId > 0;
-        } finally {
-            unlock();
-        }
+        return acceptingNow;
     }
 
     /** Whether the connection is still open (it may have received GOAWAY). */
@@ -338,6 +339,8 @@ public final class H2Connection implements Closeable {
     }
 
     void open(H2Stream s, List<org.apache.hc.core5.http.Header> fields, boolean endStream) throws IOException {
+        // stateless encoding, done before taking the write lock so that callers do not queue behind it
+        byte[] bytes = HeaderBlockEncoder.encode(fields);
         acquireWriteLock();
         try {
             int id;
@@ -367,10 +370,7 @@ public final class H2Connection implements Closeable {
             } finally {
                 unlock();
             }
-            ByteArrayBuffer block = new ByteArrayBuffer(256);
-            encoder.encodeHeaders(block, fields, true);
-            byte[] bytes = block.array();
-            int length = block.length();
+            int length = bytes.length;
             int off = 0;
             do {
                 int n = Math.min(maxFrame, length - off);
@@ -379,7 +379,7 @@ public final class H2Connection implements Closeable {
                 writer.write(off == 0 ? Frame.HEADERS : Frame.CONTINUATION, flags, id, bytes, off, n);
                 off += n;
             } while (off < length);
-            writer.flush();
+            flushOrLeave();
         } catch (IOException e) {
             throw streamFailure(s, writeFailed(e));
         } finally {
@@ -715,9 +715,15 @@ public final class H2Connection implements Closeable {
         if (off > end) {
             throw protocolError(peer + " sent a HEADERS frame with invalid padding or priority", PROTOCOL_ERROR);
         }
-        ByteArrayOutputStream block = new ByteArrayOutputStream(end - off);
-        block.write(p, off, end - off);
+        ByteBuffer whole = null;
+        ByteArrayOutputStream block = null;
         boolean endHeaders = f.has(Frame.FLAG_END_HEADERS);
+        if (endHeaders) {
+            whole = ByteBuffer.wrap(p, off, end - off); // the usual case: one frame, decoded in place
+        } else {
+            block = new ByteArrayOutputStream(end - off);
+            block.write(p, off, end - off);
+        }
         while (!endHeaders) {
             Frame c = reader.read(Frame.DEFAULT_MAX_FRAME_SIZE, peer);
             if (c.type() != Frame.CONTINUATION || c.streamId() != id) {
@@ -732,7 +738,7 @@ public final class H2Connection implements Closeable {
         }
         List<org.apache.hc.core5.http.Header> fields;
         try {
-            fields = decoder.decodeHeaders(ByteBuffer.wrap(block.toByteArray()));
+            fields = decoder.decodeHeaders(whole != null ? whole : ByteBuffer.wrap(block.toByteArray()));
         } catch (HPackException e) {
             throw protocolError(peer + " sent a header block that cannot be decoded: " + e.getMessage(),
                     COMPRESSION_ERROR);
@@ -1044,6 +1050,7 @@ public final class H2Connection implements Closeable {
 
     /** Releases the lock, then runs the listener calls and socket closes queued under it. */
     private void unlock() {
+        publishQueries();
         List<Runnable> run = null;
         if (!events.isEmpty() && lock.getHoldCount() == 1) {
             run = new ArrayList<>(events);
@@ -1058,6 +1065,18 @@ public final class H2Connection implements Closeable {
                     // a listener must not throw; keep the connection's own work going
                 }
             }
+        }
+    }
+
+    /** Lock held: republishes the lock-free answers when the state behind them changed. */
+    private void publishQueries() {
+        boolean accepting = failure == null && !goAway && nextStreamId > 0;
+        if (accepting != acceptingNow) {
+            acceptingNow = accepting;
+        }
+        int limit = limit();
+        if (limit != limitNow) {
+            limitNow = limit;
         }
     }
 
@@ -1119,7 +1138,7 @@ public final class H2Connection implements Closeable {
             }
             writer.write(type, flags, id, payload, off, len);
             if (flush) {
-                writer.flush();
+                flushOrLeave();
             }
         } catch (IOException e) {
             throw writeFailed(e);
@@ -1131,12 +1150,14 @@ public final class H2Connection implements Closeable {
     private void acquireWriteLock() throws IOException {
         try {
             if (!writeLock.tryLock(settings.writeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                flushLeftover();
                 throw new H2TimeoutException("Could not write to " + peer + " for "
                         + settings.writeTimeout().toMillis() + " ms (write timeout): another write is stalled");
             }
             writeSince = startedNow();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            flushLeftover(); // a writer before us may have left its frames for us to flush
             throw new InterruptedIOException("interrupted waiting to write to " + peer);
         }
     }
@@ -1158,6 +1179,51 @@ public final class H2Connection implements Closeable {
     private void releaseWriteLock() {
         writeSince = 0;
         writeLock.unlock();
+        if (flushPending && !writeLock.hasQueuedThreads()) {
+            flushLeftover(); // the writer we left the flush to gave up waiting
+        }
+    }
+
+    /**
+     * Write lock held: sends the buffered frames, or, when another writer is queued for the lock,
+     * leaves them to it, so that writers arriving together share one socket write. Every path that
+     * ends holding or waiting for the lock makes sure a left flush happens: the next holder flushes
+     * (or leaves it again), and a writer that gives up waiting, or releases the lock after leaving a
+     * flush to a writer that since gave up, flushes through {@link #flushLeftover()}.
+     */
+    private void flushOrLeave() throws IOException {
+        if (writeLock.hasQueuedThreads()) {
+            flushPending = true;
+        } else {
+            flushPending = false;
+            writer.flush();
+        }
+    }
+
+    /**
+     * No write lock held: flushes frames a writer left for a queued one, if the lock is free now; if
+     * it is not, its holder flushes them when it ends. Never throws: a failed flush fails the connection.
+     */
+    private void flushLeftover() {
+        if (!flushPending || !writeLock.tryLock()) {
+            return;
+        }
+        IOException failed = null;
+        writeSince = startedNow();
+        try {
+            if (flushPending) {
+                flushPending = false;
+                writer.flush();
+            }
+        } catch (IOException e) {
+            failed = e;
+        } finally {
+            writeSince = 0;
+            writeLock.unlock();
+        }
+        if (failed != null) {
+            writeFailed(failed);
+        }
     }
 
     /** A non-zero {@link System#nanoTime()} for {@link #writeSince}. */

@@ -237,7 +237,10 @@ public final class H2Stream {
         return 0x1;
     }
 
-    /** Takes one DATA frame's payload; {@code frameLength} includes padding. Returns an error code or -1. */
+    /**
+     * Takes one DATA frame's payload, which the stream may keep (the reader made it for this frame);
+     * {@code frameLength} includes padding. Returns an error code or -1.
+     */
     long receiveData(byte[] payload, int off, int len, int frameLength, boolean endStream, String peer) {
         if (remoteEnded) {
             fail(new H2Exception(peer + " sent DATA on stream " + id + " after ending it (STREAM_CLOSED)"));
@@ -254,9 +257,13 @@ public final class H2Stream {
         recvWindow -= frameLength;
         consumed += frameLength - len;
         if (len > 0) {
-            byte[] copy = new byte[len];
-            System.arraycopy(payload, off, copy, 0, len);
-            chunks.addLast(copy);
+            if (off == 0 && len == payload.length) {
+                chunks.addLast(payload); // the reader made this array for this frame alone: kept as it is
+            } else {
+                byte[] copy = new byte[len];
+                System.arraycopy(payload, off, copy, 0, len);
+                chunks.addLast(copy);
+            }
         }
         if (endStream) {
             remoteEnded = true;
