@@ -168,42 +168,18 @@ final class ChannelSocket extends Socket {
             awaitOn(writes, op, what);
             return;
         }
-        int timeout = timeoutMillis;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         try {
             if (key.interestOps() != op) {
                 key.interestOps(op);
             }
-            for (;;) {
-                long waitMillis = 0;
-                if (timeout > 0) {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        if (op == SelectionKey.OP_WRITE) {
-                            writeTimedOut = true;
-                        }
-                        throw new SocketTimeoutException(what + " timed out");
-                    }
-                    waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999));
-                }
-                int ready = selector.select(ChannelSocket::ignore, waitMillis);
-                if (closed) {
-                    throw new SocketException("Socket closed");
-                }
-                if (ready > 0) {
-                    return;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedIOException(what + " interrupted");
-                }
-            }
         }
-        catch (ClosedSelectorException | CancelledKeyException e) {
+        catch (CancelledKeyException e) {
             throw new SocketException("Socket closed");
         }
+        awaitOn(selector, op, what);
     }
 
-    /** As {@link #await} on a selector whose only key already waits for {@code op} (duplex writes). */
+    /** As {@link #await}, on a selector whose only key already waits for {@code op}. */
     private void awaitOn(Selector on, int op, String what) throws IOException {
         int timeout = timeoutMillis;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
