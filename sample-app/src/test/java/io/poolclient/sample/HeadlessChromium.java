@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,16 +44,39 @@ final class HeadlessChromium implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final WebSocket socket;
 
+    /**
+     * Starts Chromium and connects to its tab. A start that prints no DevTools address within
+     * {@link #START} is killed and made once more with a fresh profile (a loaded machine sometimes
+     * stalls the first start); two stalled starts fail.
+     */
     HeadlessChromium(Path binary, Path profile) throws Exception {
-        process = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-                "--window-size=1200,1400", "about:blank")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process started = null;
+        URI browser = null;
+        TimeoutException stalled = null;
+        for (int attempt = 1; attempt <= 2 && browser == null; attempt++) {
+            Path dir = attempt == 1 ? profile : Files.createDirectories(profile.resolve("second-start"));
+            Process p = launch(binary, dir);
+            started = p;
+            try {
+                browser = URI.create(CompletableFuture.supplyAsync(() -> devToolsAddress(p))
+                        .get(START.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            catch (TimeoutException e) {
+                stalled = e;
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            catch (Exception e) {
+                p.destroyForcibly();
+                throw e;
+            }
+        }
+        if (browser == null) {
+            throw new IllegalStateException("chromium printed no DevTools address within " + START.toSeconds()
+                    + " s, twice", stalled);
+        }
+        process = started;
         try {
-            URI browser = URI.create(CompletableFuture.supplyAsync(this::devToolsAddress)
-                    .get(START.toMillis(), TimeUnit.MILLISECONDS));
             socket = http.newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(5))
                     .buildAsync(pageSocket(browser), new Replies())
@@ -62,6 +86,15 @@ final class HeadlessChromium implements AutoCloseable {
             process.destroyForcibly();
             throw e;
         }
+    }
+
+    private static Process launch(Path binary, Path profile) throws IOException {
+        return new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile,
+                "--window-size=1200,1400", "about:blank")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** Loads {@code url} in the tab and waits for its load event (at most 30 s). */
@@ -117,7 +150,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** The browser's DevTools address, from the line Chromium prints on stderr when it listens. */
-    private String devToolsAddress() {
+    private static String devToolsAddress(Process process) {
         try (BufferedReader err = new BufferedReader(
                 new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
