@@ -58,6 +58,8 @@ final class ChannelSocket extends Socket {
     private final ChannelOutput output = new ChannelOutput();
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     private volatile int timeoutMillis;
+    /** Whether the last call on this (not duplex) socket was a write: the caller now reads the answer. */
+    private boolean justWrote;
     private volatile boolean closed;
     private volatile boolean closing;
     private volatile boolean writeTimedOut;
@@ -211,6 +213,32 @@ final class ChannelSocket extends Socket {
         catch (ClosedSelectorException | CancelledKeyException e) {
             throw new SocketException("Socket closed");
         }
+    }
+
+    /**
+     * A read that does not wait yet. On a virtual thread (of a socket that is not {@link #duplex()})
+     * it first lets the other virtual threads run once when the last call here was a write, since
+     * the answer cannot have come back yet, and once more when the read then finds nothing: on a
+     * busy scheduler the peer's answer has usually arrived by the time this thread runs again, and
+     * the read then costs no wait on the selector (on a virtual thread that wait is two
+     * {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's poller thread).
+     * Platform threads read at once and wait on the selector, as before.
+     */
+    private int readSoon(ByteBuffer buffer) throws IOException {
+        boolean wrote = justWrote;
+        justWrote = false;
+        if (writeSelector != null || !VirtualThreads.current()) {
+            return channel.read(buffer);
+        }
+        if (wrote) {
+            Thread.yield();
+        }
+        int n = channel.read(buffer);
+        if (n == 0) {
+            Thread.yield();
+            n = channel.read(buffer);
+        }
+        return n;
     }
 
     private static void ignore(SelectionKey key) {
@@ -438,7 +466,7 @@ final class ChannelSocket extends Socket {
             }
             ensureOpen();
             ByteBuffer buffer = window.over(b, off, len);
-            int n = channel.read(buffer);
+            int n = readSoon(buffer);
             while (n == 0) {
                 await(SelectionKey.OP_READ, "Read");
                 n = channel.read(buffer);
@@ -472,6 +500,7 @@ final class ChannelSocket extends Socket {
             Objects.checkFromIndexSize(off, len, b.length);
             ensureOpen();
             ByteBuffer buffer = window.over(b, off, len);
+            justWrote = true;
             while (buffer.hasRemaining()) {
                 if (channel.write(buffer) == 0) {
                     await(SelectionKey.OP_WRITE, "Write");
