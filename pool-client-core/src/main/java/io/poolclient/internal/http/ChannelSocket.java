@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  * and their descriptors. A connection costs the socket's descriptor plus the selector's (an
  * {@code epoll} instance and its wake-up descriptor). On JDK 22 and later a virtual thread that
  * waits here is parked and its carrier freed; on JDK 21 the wait holds the carrier thread, and the
- * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default).
+ * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default). A virtual
+ * thread lets the others run before it reads an answer, which often spares it the wait altogether
+ * (see {@link #readSoon}).
  */
 final class ChannelSocket extends Socket {
 
