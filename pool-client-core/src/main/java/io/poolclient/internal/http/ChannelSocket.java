@@ -45,9 +45,8 @@ import java.util.concurrent.TimeUnit;
  * and their descriptors. A connection costs the socket's descriptor plus the selector's (an
  * {@code epoll} instance and its wake-up descriptor). On JDK 22 and later a virtual thread that
  * waits here is parked and its carrier freed; on JDK 21 the wait holds the carrier thread, and the
- * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default). A virtual
- * thread lets the others run before it reads an answer, which often spares it the wait altogether
- * (see {@link #readSoon}).
+ * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default). The first
+ * read of an answer tries to skip a read that would find nothing (see {@link #readSoon}).
  */
 final class ChannelSocket extends Socket {
 
@@ -60,8 +59,9 @@ final class ChannelSocket extends Socket {
     private final ChannelOutput output = new ChannelOutput();
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     private volatile int timeoutMillis;
-    /** Whether the last call on this (not duplex) socket was a write: the caller now reads the answer. */
+    /** Whether the last call on this socket was a write: the next read is for the answer (see {@link #readSoon}). */
     private boolean justWrote;
+    private final AnswerTiming answerTiming = new AnswerTiming();
     private volatile boolean closed;
     private volatile boolean closing;
     private volatile boolean writeTimedOut;
@@ -218,19 +218,40 @@ final class ChannelSocket extends Socket {
     }
 
     /**
-     * A read that does not wait yet. On a virtual thread (of a socket that is not {@link #duplex()})
-     * it first lets the other virtual threads run once when the last call here was a write, since
-     * the answer cannot have come back yet, and once more when the read then finds nothing: on a
-     * busy scheduler the peer's answer has usually arrived by the time this thread runs again, and
-     * the read then costs no wait on the selector (on a virtual thread that wait is two
-     * {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's poller thread).
-     * Platform threads read at once and wait on the selector, as before.
+     * The first read of an answer, or any read that need not wait yet. When the last call here was a
+     * write, the answer may not have come back yet, and reading at once would then find nothing:
+     * <ul>
+     *   <li>a platform thread reads at once while that usually finds the answer (a fast server, a
+     *       quiet machine); while it usually does not, it waits on the selector first and reads once
+     *       ({@link AnswerTiming} keeps the guess): an {@code epoll_wait} and a {@code read}, not a
+     *       {@code read} that finds nothing, the wait and the {@code read};</li>
+     *   <li>a virtual thread lets the other virtual threads run once, reads, and when that finds
+     *       nothing lets them run once more before it reads again: on a busy scheduler the answer has
+     *       usually arrived by then, and the read costs no wait on the selector (which on a virtual
+     *       thread is two {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's
+     *       poller thread).</li>
+     * </ul>
+     * A {@link #duplex()} socket reads at once (its reader has no write of its own to follow), and so
+     * does one that is {@link #closing()} (it must not wait at all).
+     * Returns 0 when nothing is there yet; the caller then waits as for any read.
      */
     private int readSoon(ByteBuffer buffer) throws IOException {
         boolean wrote = justWrote;
         justWrote = false;
-        if (writeSelector != null || !VirtualThreads.current()) {
+        if (writeSelector != null) {
             return channel.read(buffer);
+        }
+        if (!VirtualThreads.current()) {
+            if (!wrote || closing) {
+                return channel.read(buffer);
+            }
+            if (answerTiming.waitFirst()) {
+                await(SelectionKey.OP_READ, "Read");
+                return channel.read(buffer);
+            }
+            int n = channel.read(buffer);
+            answerTiming.readAtOnce(n != 0);
+            return n;
         }
         if (wrote) {
             Thread.yield();
