@@ -72,32 +72,29 @@ class StaleKeepAliveRaceTest {
 
     @Test
     void getsSpacedAroundTheKeepAliveTimeoutNeverFail() throws Exception {
-        long acceptsBefore = nginx.acceptsExcludingSelf();
-        Result r = run("GET", 50);
-
-        Totals totals = totals();
-        System.out.printf("stale race GET: %d requests, %d failures, %d attempts, %d connections opened, %d reused,"
-                + " closed %s%n", r.requests, r.failures.size(), totals.requests, totals.opened, totals.reused, totals.reasons);
-        assertThat(r.failures).as("GET failures surfaced").isEmpty();
-        assertThat(totals.opened).as("nginx accepted what the client opened").isEqualTo(nginx.acceptsExcludingSelf() - acceptsBefore);
-        assertThat(totals.stale).as("the stale check found connections nginx had closed: the race was exercised").isPositive();
-        assertThat(totals.requests - r.requests).as("transparent retries (one per request at most)")
-                .isBetween(0L, (long) r.requests);
+        getsNeverFail("stale race GET", 50, Executors.newFixedThreadPool(THREADS));
     }
 
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void getsOnVirtualThreadsNeverFailEither() throws Exception {
-        long acceptsBefore = nginx.acceptsExcludingSelf();
         // compiled for Java 17: the Java 21 factory is looked up at run time
-        Result r = run("GET", 25, (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null));
+        getsNeverFail("stale race GET on virtual threads", 25,
+                (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null));
+    }
+
+    private void getsNeverFail(String label, int perThread, ExecutorService threads) throws Exception {
+        long acceptsBefore = nginx.acceptsExcludingSelf();
+        Result r = run("GET", perThread, threads);
 
         Totals totals = totals();
-        System.out.printf("stale race GET on virtual threads: %d requests, %d failures, %d attempts, %d connections opened,"
-                + " %d reused, closed %s%n", r.requests, r.failures.size(), totals.requests, totals.opened, totals.reused, totals.reasons);
+        System.out.printf("%s: %d requests, %d failures, %d attempts, %d connections opened, %d reused, closed %s%n", label,
+                r.requests, r.failures.size(), totals.requests, totals.opened, totals.reused, totals.reasons);
         assertThat(r.failures).as("GET failures surfaced").isEmpty();
         assertThat(totals.opened).as("nginx accepted what the client opened").isEqualTo(nginx.acceptsExcludingSelf() - acceptsBefore);
         assertThat(totals.stale).as("the stale check found connections nginx had closed: the race was exercised").isPositive();
+        assertThat(totals.requests - r.requests).as("transparent retries (one per request at most)")
+                .isBetween(0L, (long) r.requests);
     }
 
     @Test
