@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import io.poolclient.testing.ChildJvm;
 import io.poolclient.testing.TestCertificates;
 import io.poolclient.testing.squid.PrivateSquid;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -319,23 +318,12 @@ class ProxyTest {
     @Test
     void trustEnvUsesTheEnvironmentVariablesInAChildJvm() throws Exception {
         origin.enqueue(ok("via env proxy"));
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                EnvironmentProbe.class.getName(), "http://" + PrivateSquid.ORIGIN_NAME + ":" + origin.getPort() + "/env")
-                .redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.toLowerCase(Locale.ROOT).endsWith("_proxy"));
-        env.put("HTTP_PROXY", "127.0.0.1:" + open.port());
-        env.put("NO_PROXY", "internal.example");
+        ChildJvm.Result child = ChildJvm.run(EnvironmentProbe.class, List.of(),
+                List.of("http://" + PrivateSquid.ORIGIN_NAME + ":" + origin.getPort() + "/env"),
+                Map.of("HTTP_PROXY", "127.0.0.1:" + open.port(), "NO_PROXY", "internal.example"));
+        String output = child.output();
 
-        Process child = builder.start();
-        boolean exited = child.waitFor(60, TimeUnit.SECONDS);
-        if (!exited) {
-            child.destroyForcibly();
-        }
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertThat(exited).as("child JVM exited; output: %s", output).isTrue();
+        assertThat(child.exited()).as("child JVM exited; output: %s", output).isTrue();
         assertThat(output.lines().filter(l -> l.startsWith("200") || l.startsWith("proxy")))
                 .as(output).containsExactly("200 via env proxy", "proxy " + open.url());
         assertThat(open.awaitAccessLog(line -> line.contains(PrivateSquid.ORIGIN_NAME + ":" + origin.getPort() + "/env"), 1,

@@ -63,11 +63,7 @@ public final class BootContenders {
         boolean metrics = id.endsWith(METRICS);
         String client = id.substring(PREFIX.length(), id.length() - (metrics ? METRICS.length() : 0));
         Peer peer = peer(client, maxsize);
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("spring.http.clients.connect-timeout", "10s");
-        properties.put("spring.http.clients.read-timeout", "10s");
-        properties.put("spring.jmx.enabled", "false");
-        properties.put("management.endpoints.jmx.exposure.exclude", "*");
+        Map<String, Object> properties = commonProperties();
         if (peer == null) {
             properties.put("pool-client.defaults.pool-maxsize", Integer.toString(maxsize));
             properties.put("pool-client.defaults.pool-block", "true");
@@ -78,12 +74,7 @@ public final class BootContenders {
         if (!metrics) {
             properties.put("spring.autoconfigure.exclude", WITHOUT_METRICS);
         }
-        SpringApplicationBuilder app = new SpringApplicationBuilder(BenchApplication.class)
-                .web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .registerShutdownHook(false)
-                .properties(properties);
+        SpringApplicationBuilder app = application(properties);
         if (peer != null) {
             app.initializers(context -> ((GenericApplicationContext) context).registerBean(
                     ClientHttpRequestFactoryBuilder.class, () -> peer.builder));
@@ -97,6 +88,26 @@ public final class BootContenders {
                 peer.closer.close();
             }
         });
+    }
+
+    /** The properties of every benchmark context: 10 s connect and read timeouts, no JMX. A new, mutable map. */
+    static Map<String, Object> commonProperties() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.http.clients.connect-timeout", "10s");
+        properties.put("spring.http.clients.read-timeout", "10s");
+        properties.put("spring.jmx.enabled", "false");
+        properties.put("management.endpoints.jmx.exposure.exclude", "*");
+        return properties;
+    }
+
+    /** A {@link BenchApplication} with {@code properties}: no web server, no banner, no startup log, no shutdown hook. */
+    static SpringApplicationBuilder application(Map<String, Object> properties) {
+        return new SpringApplicationBuilder(BenchApplication.class)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false)
+                .registerShutdownHook(false)
+                .properties(properties);
     }
 
     private static String describe(Peer peer, int maxsize, boolean metrics) {
@@ -126,11 +137,7 @@ public final class BootContenders {
     }
 
     private static Peer reactor(int maxsize) {
-        ConnectionProvider provider = ConnectionProvider.builder("bench-boot")
-                .maxConnections(maxsize)
-                .pendingAcquireMaxCount(100_000)
-                .pendingAcquireTimeout(Duration.ofSeconds(30))
-                .build();
+        ConnectionProvider provider = Contenders.reactorProvider("bench-boot", maxsize);
         return new Peer(ClientHttpRequestFactoryBuilder.reactor()
                 .withHttpClientFactory(() -> reactor.netty.http.client.HttpClient.create(provider)),
                 "Boot's reactor() builder, ConnectionProvider maxConnections " + maxsize,
@@ -138,7 +145,7 @@ public final class BootContenders {
     }
 
     private record Peer(ClientHttpRequestFactoryBuilder<?> builder, String description,
-            Contenders.SpringContender.Closer closer) {
+            RestClientContender.Closer closer) {
     }
 
     /** The JSON target's body ({@code SampleContent.JSON}) as a user would map it. */
@@ -156,49 +163,21 @@ public final class BootContenders {
     }
 
     /** Reads {@code String} bodies, and the JSON target into {@link Catalog}. */
-    static final class BootContender implements Contender {
+    static final class BootContender extends RestClientContender {
 
-        private final String id;
-        private final String description;
-        private final RestClient rest;
-        private final Contenders.SpringContender.Closer closer;
-
-        BootContender(String id, String description, RestClient rest, Contenders.SpringContender.Closer closer) {
-            this.id = id;
-            this.description = description;
-            this.rest = rest;
-            this.closer = closer;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String description() {
-            return description;
+        BootContender(String id, String description, RestClient rest, Closer closer) {
+            super(id, description, rest, closer);
         }
 
         @Override
         public int get(Target target) {
             if (target.path().equals("/json")) {
-                Catalog catalog = rest.get().uri(target.uri()).retrieve().body(Catalog.class);
+                Catalog catalog = rest().get().uri(target.uri()).retrieve().body(Catalog.class);
                 // the JSON target is exactly its expected length when the record mapped it
                 return catalog == null || catalog.items().isEmpty() ? 0 : target.expectedLength();
             }
-            String body = rest.get().uri(target.uri()).retrieve().body(String.class);
+            String body = rest().get().uri(target.uri()).retrieve().body(String.class);
             return body == null ? 0 : body.length();
-        }
-
-        @Override
-        public void close() {
-            try {
-                closer.close();
-            }
-            catch (Exception ignored) {
-                // best effort
-            }
         }
     }
 }

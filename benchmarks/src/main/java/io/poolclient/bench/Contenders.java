@@ -163,11 +163,7 @@ public final class Contenders {
     }
 
     private static Contender reactor(int maxsize) {
-        ConnectionProvider provider = ConnectionProvider.builder("bench")
-                .maxConnections(maxsize)
-                .pendingAcquireMaxCount(100_000)
-                .pendingAcquireTimeout(Duration.ofSeconds(30))
-                .build();
+        ConnectionProvider provider = reactorProvider("bench", maxsize);
         reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.create(provider);
         ReactorClientHttpRequestFactory factory = new ReactorClientHttpRequestFactory(client);
         factory.setConnectTimeout(TIMEOUT);
@@ -189,8 +185,20 @@ public final class Contenders {
                 + " (a keep-alive cache size, not a cap)", factory, () -> { });
     }
 
-    /** {@code HttpClient.close()} exists from Java 21 on. */
-    private static void closeReflectively(Object client) {
+    /**
+     * Reactor Netty's pool for a contender: {@code maxsize} connections, a queue long enough for any run's
+     * waiters, 30 s to wait for a connection.
+     */
+    static ConnectionProvider reactorProvider(String name, int maxsize) {
+        return ConnectionProvider.builder(name)
+                .maxConnections(maxsize)
+                .pendingAcquireMaxCount(100_000)
+                .pendingAcquireTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** Closes a {@code java.net.http.HttpClient}: {@code HttpClient.close()} exists from Java 21 on. */
+    static void closeReflectively(Object client) {
         try {
             Method close = client.getClass().getMethod("close");
             close.invoke(client);
@@ -203,50 +211,16 @@ public final class Contenders {
         }
     }
 
-    /** A contender that sends through Spring's {@link RestClient} over a request factory. */
-    static final class SpringContender implements Contender {
-
-        /** What to do on close; may throw, which is ignored. */
-        interface Closer {
-            void close() throws Exception;
-        }
-
-        private final String id;
-        private final String description;
-        private final RestClient rest;
-        private final Closer closer;
+    /** A contender that sends through Spring's {@link RestClient} over a request factory, body as {@code byte[]}. */
+    static final class SpringContender extends RestClientContender {
 
         SpringContender(String id, String description, ClientHttpRequestFactory factory, Closer closer) {
-            this.id = id;
-            this.description = description;
-            this.rest = RestClient.builder().requestFactory(factory).build();
-            this.closer = closer;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String description() {
-            return description;
+            super(id, description, RestClient.builder().requestFactory(factory).build(), closer);
         }
 
         @Override
         public int get(Target target) {
-            byte[] body = rest.get().uri(target.uri()).retrieve().body(byte[].class);
-            return body == null ? 0 : body.length;
-        }
-
-        @Override
-        public void close() {
-            try {
-                closer.close();
-            }
-            catch (Exception ignored) {
-                // best effort
-            }
+            return getBytes(target.uri());
         }
     }
 }

@@ -3,7 +3,6 @@ package io.poolclient.bench;
 import java.net.URI;
 import java.net.http.HttpClient.Version;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +10,6 @@ import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.springframework.boot.Banner;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -94,11 +90,7 @@ final class H2Contenders {
      */
     private static Contender poolClient(String id, H2Nginx nginx, int maxsize, String protocols) {
         boolean keys = poolClientHasProtocols();
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("spring.http.clients.connect-timeout", "10s");
-        properties.put("spring.http.clients.read-timeout", "10s");
-        properties.put("spring.jmx.enabled", "false");
-        properties.put("management.endpoints.jmx.exposure.exclude", "*");
+        Map<String, Object> properties = BootContenders.commonProperties();
         properties.put("spring.autoconfigure.exclude", BootContenders.WITHOUT_METRICS);
         properties.put("spring.ssl.bundle.pem.bench.truststore.certificate", nginx.caPem().toUri().toString());
         properties.put("pool-client.defaults.ssl-bundle", "bench");
@@ -108,13 +100,7 @@ final class H2Contenders {
             properties.put("pool-client.defaults.protocols", protocols);
             properties.put("pool-client.defaults.max-concurrent-streams", "100");
         }
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(BootContenders.BenchApplication.class)
-                .web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .registerShutdownHook(false)
-                .properties(properties)
-                .run();
+        ConfigurableApplicationContext context = BootContenders.application(properties).run();
         RestClient rest = context.getBean(RestClient.Builder.class).build();
         String description = "Boot context, the starter's auto-configured RestClient.Builder, pool-client.defaults "
                 + "pool-maxsize = the cap, pool-block true, ssl-bundle trusting the run's CA, "
@@ -145,7 +131,7 @@ final class H2Contenders {
                 ? "JdkClientHttpRequestFactory, java.net.http.HttpClient version(HTTP_2) on http://: it only upgrades "
                         + "(Upgrade: h2c), which nginx does not do, so it runs against the plain listener and speaks HTTP/1.1"
                 : "JdkClientHttpRequestFactory, java.net.http.HttpClient version(HTTP_2), h2 by ALPN (no connection cap exists)";
-        return new H2Contender(id, description, factory, cleartext ? nginx : null, () -> closeReflectively(client));
+        return new H2Contender(id, description, factory, cleartext ? nginx : null, () -> Contenders.closeReflectively(client));
     }
 
     /** Jetty 12 with its HTTP/2 transport: ALPN h2 over TLS, prior knowledge on {@code http://}. */
@@ -171,11 +157,7 @@ final class H2Contenders {
 
     /** Reactor Netty with {@code protocol(H2)} over TLS or {@code protocol(H2C)} (prior knowledge). */
     private static Contender reactor(String id, H2Nginx nginx, int maxsize, boolean tls) {
-        ConnectionProvider provider = ConnectionProvider.builder("bench-" + id)
-                .maxConnections(maxsize)
-                .pendingAcquireMaxCount(100_000)
-                .pendingAcquireTimeout(Duration.ofSeconds(30))
-                .build();
+        ConnectionProvider provider = Contenders.reactorProvider("bench-" + id, maxsize);
         reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.create(provider);
         if (tls) {
             java.security.cert.X509Certificate ca = nginx.ca();
@@ -196,67 +178,27 @@ final class H2Contenders {
                 });
     }
 
-    private static void closeReflectively(Object client) {
-        try {
-            client.getClass().getMethod("close").invoke(client);
-        }
-        catch (ReflectiveOperationException | RuntimeException e) {
-            // Java 17 has no HttpClient.close(); closing is best effort
-        }
-    }
-
     /**
      * A contender over {@code RestClient}, body as {@code byte[]}. With {@code plain} set, each target's
      * path is sent to nginx's plain listener instead of the target's own URL.
      */
-    static final class H2Contender implements Contender {
+    static final class H2Contender extends RestClientContender {
 
-        private final String id;
-        private final String description;
-        private final RestClient rest;
         private final H2Nginx plain;
-        private final Contenders.SpringContender.Closer closer;
         private final Map<String, URI> rebased = new ConcurrentHashMap<>();
 
-        H2Contender(String id, String description, ClientHttpRequestFactory factory, H2Nginx plain,
-                Contenders.SpringContender.Closer closer) {
+        H2Contender(String id, String description, ClientHttpRequestFactory factory, H2Nginx plain, Closer closer) {
             this(id, description, RestClient.builder().requestFactory(factory).build(), plain, closer);
         }
 
-        H2Contender(String id, String description, RestClient rest, H2Nginx plain,
-                Contenders.SpringContender.Closer closer) {
-            this.id = id;
-            this.description = description;
-            this.rest = rest;
+        H2Contender(String id, String description, RestClient rest, H2Nginx plain, Closer closer) {
+            super(id, description, rest, closer);
             this.plain = plain;
-            this.closer = closer;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String description() {
-            return description;
         }
 
         @Override
         public int get(Target target) {
-            URI uri = plain == null ? target.uri() : rebased.computeIfAbsent(target.path(), plain::plain);
-            byte[] body = rest.get().uri(uri).retrieve().body(byte[].class);
-            return body == null ? 0 : body.length;
-        }
-
-        @Override
-        public void close() {
-            try {
-                closer.close();
-            }
-            catch (Exception ignored) {
-                // best effort
-            }
+            return getBytes(plain == null ? target.uri() : rebased.computeIfAbsent(target.path(), plain::plain));
         }
     }
 }

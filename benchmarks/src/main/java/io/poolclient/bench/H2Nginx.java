@@ -1,14 +1,10 @@
 package io.poolclient.bench;
 
-import io.poolclient.testing.ServerBinary;
+import io.poolclient.testing.PrivateInstances;
 import io.poolclient.testing.TestCertificates;
-import io.poolclient.testing.nginx.NginxSite;
 import io.poolclient.testing.nginx.PrivateNginx;
 import io.poolclient.testing.nginx.SampleContent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,11 +13,8 @@ import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -37,8 +30,7 @@ import javax.net.ssl.SSLContext;
  *       before 1.25 neither upgrades nor answers HTTP/1.1 there).</li>
  * </ul>
  *
- * <p>Keep-alive as in {@link Nginx}: {@code keepalive_requests} (which also bounds the requests of one
- * HTTP/2 connection) far above any run's request count, a long {@code keepalive_timeout};
+ * <p>Keep-alive as every benchmark site has it ({@link BenchSite#KEEP_ALIVE});
  * {@code http2_max_concurrent_streams} stays at nginx's default, 128.
  *
  * <p>Which protocol each connection spoke is what nginx logs: the first request of every connection
@@ -50,7 +42,7 @@ import javax.net.ssl.SSLContext;
  * <p>Not thread-safe beyond what {@link PrivateNginx} guarantees: one benchmark thread starts, reads
  * and closes it.
  */
-final class H2Nginx implements NginxSite, AutoCloseable {
+final class H2Nginx implements BenchSite, AutoCloseable {
 
     private static final String CONNECTION_LOG = "connections.log";
 
@@ -68,19 +60,16 @@ final class H2Nginx implements NginxSite, AutoCloseable {
 
     /** Generates the run's certificates, starts nginx and returns once it answers. */
     static H2Nginx start() throws Exception {
-        if (!ServerBinary.NGINX.isInstalled()) {
-            throw new IllegalStateException(ServerBinary.NGINX.notFoundMessage());
-        }
         Path certificates = Files.createTempDirectory("poolclient-bench-certs");
         H2Nginx site;
         try {
             TestCertificates certs = TestCertificates.generate(certificates);
             writePem(certificates, certs);
             site = new H2Nginx(certificates, certs);
-            site.nginx = PrivateNginx.start(ServerBinary.NGINX.path(), site);
+            site.nginx = BenchSite.start(site);
         }
         catch (Exception | Error e) {
-            deleteTree(certificates);
+            PrivateInstances.deleteTree(certificates);
             throw e;
         }
         return site;
@@ -162,23 +151,8 @@ final class H2Nginx implements NginxSite, AutoCloseable {
             }
         }
         finally {
-            deleteTree(certificates);
+            PrivateInstances.deleteTree(certificates);
         }
-    }
-
-    @Override
-    public String errorLogLevel() {
-        return "warn";
-    }
-
-    @Override
-    public int workerConnections() {
-        return 4096;
-    }
-
-    @Override
-    public boolean accessLog() {
-        return false;
     }
 
     @Override
@@ -190,14 +164,10 @@ final class H2Nginx implements NginxSite, AutoCloseable {
     @Override
     public String http(int port) {
         // chosen again on each start attempt, like the plain port
-        tlsPort = freePort();
-        h2cPort = freePort();
+        tlsPort = PrivateInstances.freePort();
+        h2cPort = PrivateInstances.freePort();
         String locations = SampleContent.LOCATIONS.indent(4).stripTrailing();
-        return """
-                keepalive_timeout 120s 120s;
-                keepalive_requests 1000000000;
-                server_tokens off;
-                etag off;
+        return KEEP_ALIVE + """
                 map "$connection_requests $uri" $first_request { "~^1 %9$s$" 0; "~^1 " 1; default 0; }
                 log_format connection '$server_port $server_protocol';
                 server {
@@ -230,35 +200,12 @@ final class H2Nginx implements NginxSite, AutoCloseable {
         KeyStore server = certs.server();
         String alias = server.aliases().nextElement();
         Key key = server.getKey(alias, "changeit".toCharArray());
-        Files.writeString(dir.resolve("server-key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+        Files.writeString(dir.resolve("server-key.pem"), TestCertificates.pem("PRIVATE KEY", key.getEncoded()));
         StringBuilder chain = new StringBuilder();
         for (Certificate c : server.getCertificateChain(alias)) {
-            chain.append(pem("CERTIFICATE", c.getEncoded()));
+            chain.append(TestCertificates.pem("CERTIFICATE", c.getEncoded()));
         }
         Files.writeString(dir.resolve("server-chain.pem"), chain);
-        Files.writeString(dir.resolve("ca.pem"), pem("CERTIFICATE", certs.ca().getEncoded()));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(PrivateNginx.HOST))) {
-            return s.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (IOException | UncheckedIOException e) {
-            // best effort: a temporary directory
-        }
+        Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem("CERTIFICATE", certs.ca().getEncoded()));
     }
 }

@@ -1,7 +1,5 @@
 package io.poolclient.bench;
 
-import io.poolclient.testing.ServerBinary;
-import io.poolclient.testing.nginx.NginxSite;
 import io.poolclient.testing.nginx.PrivateNginx;
 import io.poolclient.testing.nginx.SampleContent;
 import java.io.IOException;
@@ -13,11 +11,8 @@ import java.nio.file.Path;
  * temporary directory that {@code close()} deletes; stopped by {@code close()}, a JVM shutdown hook,
  * or a watchdog should the JVM be killed outright).
  *
- * <p>Keep-alive is set so that no server-side limit ever closes a connection during a run: a long
- * {@code keepalive_timeout} that is also announced ({@code Keep-Alive: timeout=120}, so clients with
- * a short default idle time such as {@code HttpURLConnection} keep their connections), and
- * {@code keepalive_requests} far above any run's request count. Access logging is off so that the
- * server's disk work is not part of what is measured.
+ * <p>Keep-alive and logging as every benchmark site has them ({@link BenchSite}): no server-side
+ * limit ever closes a connection during a run, and access logging is off.
  *
  * <p>Locations ({@link SampleContent}): {@code /small} (13 bytes, {@code return}), {@code /json}
  * (exactly 1024 bytes of JSON, a static file), {@code /big} (65536 bytes, a static file),
@@ -27,32 +22,14 @@ import java.nio.file.Path;
  * {@link PrivateNginx#acceptsExcludingSelf()} subtracts the launcher's own probes, so the difference
  * of two calls is what the client under test opened in between.
  */
-public final class Nginx implements NginxSite {
+public final class Nginx implements BenchSite {
 
     private Nginx() {
     }
 
     /** Starts nginx from {@code $POOLCLIENT_NGINX} or {@code /usr/sbin/nginx}; returns once it answers. */
     public static PrivateNginx start() {
-        if (!ServerBinary.NGINX.isInstalled()) {
-            throw new IllegalStateException(ServerBinary.NGINX.notFoundMessage());
-        }
-        return PrivateNginx.start(ServerBinary.NGINX.path(), new Nginx());
-    }
-
-    @Override
-    public String errorLogLevel() {
-        return "warn";
-    }
-
-    @Override
-    public int workerConnections() {
-        return 4096;
-    }
-
-    @Override
-    public boolean accessLog() {
-        return false;
+        return BenchSite.start(new Nginx());
     }
 
     @Override
@@ -62,11 +39,7 @@ public final class Nginx implements NginxSite {
 
     @Override
     public String http(int port) {
-        return """
-                keepalive_timeout 120s 120s;
-                keepalive_requests 1000000000;
-                server_tokens off;
-                etag off;
+        return KEEP_ALIVE + """
                 server {
                     listen %s:%d backlog=1024;
                 %s

@@ -18,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +50,10 @@ class NginxH2Test {
 
     @BeforeAll
     static void start() throws Exception {
-        Path binary = NginxServer.binary();
         certs = TestCertificates.shared();
         client = certs.clientContext(null);
-        nginx = NginxH2.start(binary, NginxH2.Config.defaults().withMaxConcurrentStreams(7).withKeepaliveRequests(3)
-                .withLargeSize(LARGE), certs.server(), TestCertificates.password());
+        nginx = NginxH2.start(NginxH2.Config.defaults().withMaxConcurrentStreams(7).withKeepaliveRequests(3)
+                .withLargeSize(LARGE), certs);
     }
 
     @AfterAll

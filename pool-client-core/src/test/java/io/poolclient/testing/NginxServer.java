@@ -50,7 +50,7 @@ public final class NginxServer implements AutoCloseable {
     public static final String DEFAULT_BINARY = ServerBinary.NGINX.defaultPath();
 
     public static final String SMALL_BODY = SampleContent.SMALL;
-    public static final String ECHO_BODY = "echo: request body discarded\n";
+    public static final String ECHO_BODY = SampleContent.ECHO;
     public static final String JSON_BODY = SampleContent.JSON;
     public static final String CHUNKED_PART = SampleContent.lines("part", 64, 40);
     public static final String CHUNKED_BODY = "<p>chunked: before include</p>\n" + CHUNKED_PART
@@ -185,15 +185,7 @@ public final class NginxServer implements AutoCloseable {
      * @throws IllegalStateException if nginx is required but missing
      */
     public static Path binary() {
-        if (ServerBinary.NGINX.isInstalled()) {
-            return ServerBinary.NGINX.path();
-        }
-        if ("1".equals(System.getenv(REQUIRE_ENV))) {
-            throw new IllegalStateException(ServerBinary.NGINX.notFoundMessage() + "; it is required because "
-                    + REQUIRE_ENV + "=1");
-        }
-        throw new TestAbortedException(ServerBinary.NGINX.notFoundMessage() + "; skipping (set " + REQUIRE_ENV
-                + "=1 to fail instead)");
+        return InstalledOrSkip.path(ServerBinary.NGINX, REQUIRE_ENV);
     }
 
     /** The tests' site: the sample content plus a chunked page and an echo, keep-alive from {@link Config}. */
@@ -239,17 +231,13 @@ public final class NginxServer implements AutoCloseable {
                     %5$s
                         location = /chunked { default_type text/html; ssi on; }
                         location = /chunked-part { internal; default_type text/plain; }
-                        location /echo {
-                            client_max_body_size 200m;
-                            default_type text/plain;
-                            return 200 "%6$s";
-                        }
+                    %6$s
                         location / { return 404; }
                     %7$s
                     }
                     """.formatted(config.keepaliveTimeout().toMillis(), config.keepaliveRequests(),
                     PrivateNginx.HOST, port, SampleContent.LOCATIONS.indent(4).stripTrailing(),
-                    ECHO_BODY.replace("\n", "\\n"), config.extraLocations());
+                    SampleContent.echoLocation("200m").indent(4).stripTrailing(), config.extraLocations());
         }
     }
 }

@@ -39,9 +39,6 @@ public final class Exchange {
     private Exchange() {
     }
 
-    /** Where the attempt got to, for classifying a failure. */
-    private enum Stage { HEADERS, BODY, AWAIT, RESPONSE }
-
     /**
      * Sends the message and reads the response head.
      *
@@ -53,7 +50,7 @@ public final class Exchange {
         HttpTransport transport = (HttpTransport) lease.connection().transport();
         DefaultBHttpClientConnection conn = transport.connection();
         BasicClassicHttpRequest wire = message.wire();
-        Stage stage = Stage.HEADERS;
+        ExchangeStage stage = ExchangeStage.HEADERS;
         // everything from here on runs inside the try, so that no failure of any kind leaves the lease held
         try {
             lease.pool().requestSent();
@@ -63,16 +60,16 @@ public final class Exchange {
             }
             conn.sendRequestHeader(wire);
             if (wire.getEntity() != null) {
-                stage = Stage.BODY;
+                stage = ExchangeStage.BODY;
                 conn.sendRequestEntity(wire);
             }
             conn.flush();
-            stage = Stage.AWAIT;
+            stage = ExchangeStage.AWAIT;
             ClassicHttpResponse response = conn.receiveResponseHeader();
             while (response.getCode() < 200 && response.getCode() != 101) {
                 response = conn.receiveResponseHeader(); // skip 100 Continue and 103 Early Hints
             }
-            stage = Stage.RESPONSE;
+            stage = ExchangeStage.RESPONSE;
             int status = response.getCode();
             if (log.isDebugEnabled()) {
                 log.debug("{} {} {} -> {} (mount '{}')", message.method(), hostPort, message.target(), status, mount);
@@ -93,13 +90,12 @@ public final class Exchange {
             if (transport.writeTimedOut()) {
                 throw new AttemptFailedException(new ReadTimeoutException("Write timed out after " + readTimeout.toMillis()
                         + " ms (read-timeout) sending the request to " + hostPort + " through mount '" + mount
-                        + "': the server stopped reading", mount, hostPort, e), false, stage == Stage.BODY, reused);
+                        + "': the server stopped reading", mount, hostPort, e), false, stage == ExchangeStage.BODY, reused);
             }
-            boolean noResponse = stage != Stage.RESPONSE
-                    && (stage != Stage.AWAIT || e instanceof NoHttpResponseException || e instanceof SocketException);
-            String phase = stage == Stage.AWAIT || stage == Stage.RESPONSE ? "waiting for the response" : "sending the request";
-            throw new AttemptFailedException(Failures.map(e, mount, hostPort, readTimeout, phase, transport), noResponse,
-                    stage.ordinal() >= Stage.BODY.ordinal(), reused);
+            boolean noResponse = stage.sending() || (stage.beforeResponse()
+                    && (e instanceof NoHttpResponseException || e instanceof SocketException));
+            throw new AttemptFailedException(Failures.map(e, mount, hostPort, readTimeout, stage.phase(), transport),
+                    noResponse, stage.bodyStarted(), reused);
         }
     }
 

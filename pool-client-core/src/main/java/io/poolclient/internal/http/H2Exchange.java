@@ -43,8 +43,6 @@ public final class H2Exchange {
     private H2Exchange() {
     }
 
-    private enum Stage { HEADERS, BODY, AWAIT, RESPONSE }
-
     /**
      * Opens a stream, sends the message and waits for the response head.
      *
@@ -56,7 +54,7 @@ public final class H2Exchange {
         H2Connection connection = ((H2Transport) lease.connection().transport()).connection();
         BasicClassicHttpRequest wire = message.wire();
         H2Stream stream = null;
-        Stage stage = Stage.HEADERS;
+        ExchangeStage stage = ExchangeStage.HEADERS;
         try {
             lease.pool().requestSent();
             stream = connection.reserve();
@@ -71,7 +69,7 @@ public final class H2Exchange {
             stream.open(message.method(), message.target(), headers(wire), entity == null);
             H2Response head = null;
             if (entity != null) {
-                stage = Stage.BODY;
+                stage = ExchangeStage.BODY;
                 try {
                     OutputStream out = stream.requestBody();
                     entity.writeTo(out);
@@ -81,11 +79,11 @@ public final class H2Exchange {
                     head = answeredEarly(stream, e);
                 }
             }
-            stage = Stage.AWAIT;
+            stage = ExchangeStage.AWAIT;
             if (head == null) {
                 head = stream.awaitResponse();
             }
-            stage = Stage.RESPONSE;
+            stage = ExchangeStage.RESPONSE;
             if (log.isDebugEnabled()) {
                 log.debug("{} {} {} -> {} (mount '{}')", message.method(), hostPort, message.target(), head.status(), mount);
             }
@@ -97,11 +95,9 @@ public final class H2Exchange {
             }
             lease.release(); // the stream's end; a failed connection has told its pool already
             boolean unprocessed = e instanceof H2UnprocessedStreamException;
-            boolean noResponse = unprocessed
-                    || (stage != Stage.RESPONSE && e instanceof H2ConnectionException);
-            String phase = stage == Stage.AWAIT || stage == Stage.RESPONSE ? "waiting for the response" : "sending the request";
-            throw new AttemptFailedException(map(e, mount, hostPort, readTimeout, phase, lease), noResponse,
-                    stage.ordinal() >= Stage.BODY.ordinal() && !unprocessed, lease.connection().isReused(), unprocessed);
+            boolean noResponse = unprocessed || (stage.beforeResponse() && e instanceof H2ConnectionException);
+            throw new AttemptFailedException(map(e, mount, hostPort, readTimeout, stage.phase(), lease), noResponse,
+                    stage.bodyStarted() && !unprocessed, lease.connection().isReused(), unprocessed);
         }
     }
 

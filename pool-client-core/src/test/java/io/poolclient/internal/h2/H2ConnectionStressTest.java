@@ -112,9 +112,8 @@ class H2ConnectionStressTest {
         TestCertificates certs = TestCertificates.shared();
         SSLContext tls = useTls ? certs.clientContext(null) : null;
         Listener where = useTls ? Listener.TLS : Listener.H2C;
-        try (NginxH2 nginx = NginxH2.start(NginxServer.binary(), NginxH2.Config.defaults()
-                .withKeepaliveRequests(KEEPALIVE_REQUESTS).withLargeSize(LARGE), certs.server(),
-                TestCertificates.password())) {
+        try (NginxH2 nginx = NginxH2.start(NginxH2.Config.defaults()
+                .withKeepaliveRequests(KEEPALIVE_REQUESTS).withLargeSize(LARGE), certs)) {
             int port = nginx.port(where);
             Slot[] slots = new Slot[SLOTS];
             for (int i = 0; i < SLOTS; i++) {

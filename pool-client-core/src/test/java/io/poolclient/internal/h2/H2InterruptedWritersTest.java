@@ -39,8 +39,7 @@ class H2InterruptedWritersTest {
     @Test
     void interruptedWritersLeaveNoRequestUnsentAndTheConnectionUsable() throws Exception {
         TestCertificates certs = TestCertificates.shared();
-        try (NginxH2 nginx = NginxH2.start(NginxServer.binary(), NginxH2.Config.defaults()
-                .withKeepaliveRequests(1_000_000), certs.server(), TestCertificates.password())) {
+        try (NginxH2 nginx = NginxH2.start(NginxH2.Config.defaults().withKeepaliveRequests(1_000_000), certs)) {
             int port = nginx.port(Listener.H2C);
             H2Connection connection = H2Connection.start(H2Clients.plain(port), "127.0.0.1:" + port,
                     H2Settings.defaults().withTimeouts(TIMEOUT, TIMEOUT), r -> {

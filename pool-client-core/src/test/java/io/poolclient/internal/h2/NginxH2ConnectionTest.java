@@ -64,15 +64,12 @@ class NginxH2ConnectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path binary = NginxServer.binary();
         TestCertificates certs = TestCertificates.shared();
         client = certs.clientContext(null);
         NginxH2.Config defaults = NginxH2.Config.defaults();
-        roomy = NginxH2.start(binary, defaults, certs.server(), TestCertificates.password());
-        narrow = NginxH2.start(binary, defaults.withMaxConcurrentStreams(5).withLargeSize(0), certs.server(),
-                TestCertificates.password());
-        shortLived = NginxH2.start(binary, defaults.withKeepaliveRequests(10).withLargeSize(0), certs.server(),
-                TestCertificates.password());
+        roomy = NginxH2.start(defaults, certs);
+        narrow = NginxH2.start(defaults.withMaxConcurrentStreams(5).withLargeSize(0), certs);
+        shortLived = NginxH2.start(defaults.withKeepaliveRequests(10).withLargeSize(0), certs);
     }
 
     @AfterAll

@@ -144,9 +144,7 @@ class PoolStressTest {
             assertThat(failureMessages).as("GET failures (stale reuse must be retried transparently)").isEmpty();
             assertThat(failures.sum()).isZero();
             assertThat(successes.sum()).as("every request finished within " + RUN_BOUND).isEqualTo((long) callers * perCaller);
-            assertThat(pool.leased()).isZero();
-            assertThat(pool.pending()).isZero();
-            assertThat(pool.opened()).isEqualTo(pool.idle() + pool.leased() + pool.discarded() + pool.closed());
+            PoolCounts.assertAddsUp(pool, server.accepted()); // every connection opened reached the server
             assertThat(pool.closedReasons().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(pool.closed());
             assertThat(pool.requests()).isGreaterThanOrEqualTo(successes.sum());
             assertThat(pool.opened() + pool.reused()).as("every attempt had a connection").isEqualTo(pool.requests());
@@ -155,7 +153,6 @@ class PoolStressTest {
                     .isGreaterThanOrEqualTo(successes.sum() + server.droppedRequests());
             assertThat(pool.closedReasons().getOrDefault("error", 0L)).as("every failed attempt closed its connection")
                     .isEqualTo(pool.requests() - successes.sum());
-            assertThat(server.accepted()).as("every connection opened reached the server").isEqualTo(pool.opened());
             assertThat(pool.closedReasons().get("not-reusable")).as("announced closes").isPositive();
             assertThat(warns.count.get()).as("one pool-full WARN per discard").isEqualTo(pool.discarded());
             if (block) {
@@ -278,10 +275,7 @@ class PoolStressTest {
         assertThat(network.doubleCloses.get()).as("connections closed twice").isZero();
         assertThat(timeouts.get()).as("pool timeouts").isZero();
         assertThat(acquired.get() + openFailures.get()).as("every iteration ran").isEqualTo((long) threadCount * perThread);
-        assertThat(s.leased()).isZero();
-        assertThat(s.pending()).isZero();
-        assertThat(s.opened()).isEqualTo(s.idle() + s.leased() + s.discarded() + s.closed());
-        assertThat(s.opened()).isEqualTo(network.opened.get());
+        PoolCounts.assertAddsUp(s, network.opened.get());
         assertThat(s.opened() + s.reused()).isEqualTo(acquired.get());
         assertThat(network.live.get()).as("connections not closed are exactly the idle ones").isEqualTo(s.idle());
         assertThat(s.closedReasons()).containsKeys("not-reusable", "error", "stale");
@@ -384,11 +378,8 @@ class PoolStressTest {
                 network.maxLive.get());
         assertThat(errors).isEmpty();
         assertThat(network.doubleCloses.get()).as("connections closed twice").isZero();
-        assertThat(s.leased()).isZero();
-        assertThat(s.pending()).isZero();
+        PoolCounts.assertAddsUp(s, network.opened.get());
         assertThat(s.timeouts()).isZero();
-        assertThat(s.opened()).isEqualTo(s.idle() + s.leased() + s.discarded() + s.closed());
-        assertThat(s.opened()).isEqualTo(network.opened.get());
         assertThat(s.opened() + s.reused()).as("every connection handed out was counted once").isEqualTo(acquired.get());
         assertThat(network.live.get()).as("connections not closed are exactly the idle ones").isEqualTo(s.idle());
         assertThat(network.maxLive.get()).as("live connections at once").isLessThanOrEqualTo(maxsize);

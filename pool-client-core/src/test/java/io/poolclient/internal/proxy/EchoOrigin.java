@@ -3,14 +3,8 @@ package io.poolclient.internal.proxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A plain TCP origin on 127.0.0.1 that greets each connection with {@link #GREETING} and then echoes
@@ -23,44 +17,19 @@ final class EchoOrigin implements AutoCloseable {
 
     static final String GREETING = "hello from origin\n";
 
-    private final ServerSocket server;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final AtomicInteger accepted = new AtomicInteger();
-    private final Thread acceptor;
+    private final AcceptLoop loop = new AcceptLoop("echo-origin");
 
     EchoOrigin() {
-        try {
-            server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        acceptor = new Thread(this::acceptLoop, "echo-origin-" + server.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        loop.start(EchoOrigin::echo);
     }
 
     int port() {
-        return server.getLocalPort();
+        return loop.port();
     }
 
     /** Connections accepted so far. */
     int accepted() {
-        return accepted.get();
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                accepted.incrementAndGet();
-                sockets.add(socket);
-                Thread echo = new Thread(() -> echo(socket), "echo-origin-conn");
-                echo.setDaemon(true);
-                echo.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
+        return loop.accepted();
     }
 
     private static void echo(Socket socket) {
@@ -82,22 +51,6 @@ final class EchoOrigin implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-        try {
-            acceptor.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -4,15 +4,12 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small SOCKS5 server (RFC 1928, with RFC 1929 username/password) on 127.0.0.1 for the cases a real
@@ -30,14 +27,11 @@ final class InTestSocks5Server implements AutoCloseable {
     record Request(int addressType, String host, int port) {
     }
 
-    private final ServerSocket server;
+    private final AcceptLoop loop = new AcceptLoop("in-test-socks5");
     private final String username;
     private final String password;
     private final int forcedReply;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final AtomicInteger accepted = new AtomicInteger();
-    private final Thread acceptor;
 
     /**
      * @param username required user name, or {@code null} for "no authentication"
@@ -45,21 +39,14 @@ final class InTestSocks5Server implements AutoCloseable {
      * @param forcedReply 0 to connect for real, else the reply code sent instead of connecting
      */
     InTestSocks5Server(String username, String password, int forcedReply) {
-        try {
-            server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         this.username = username;
         this.password = password;
         this.forcedReply = forcedReply;
-        acceptor = new Thread(this::acceptLoop, "in-test-socks5-" + server.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        loop.start(this::handle);
     }
 
     int port() {
-        return server.getLocalPort();
+        return loop.port();
     }
 
     List<Request> requests() {
@@ -67,22 +54,7 @@ final class InTestSocks5Server implements AutoCloseable {
     }
 
     int accepted() {
-        return accepted.get();
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                accepted.incrementAndGet();
-                sockets.add(client);
-                Thread handler = new Thread(() -> handle(client), "in-test-socks5-conn");
-                handler.setDaemon(true);
-                handler.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
+        return loop.accepted();
     }
 
     private void handle(Socket client) {
@@ -141,7 +113,7 @@ final class InTestSocks5Server implements AutoCloseable {
                 return;
             }
             Socket upstream = new Socket();
-            sockets.add(upstream);
+            loop.track(upstream);
             try {
                 upstream.connect(new InetSocketAddress(host, port), 5_000);
             } catch (IOException e) {
@@ -194,22 +166,6 @@ final class InTestSocks5Server implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-        try {
-            acceptor.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -2,12 +2,9 @@ package io.poolclient.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import io.poolclient.testing.ChildJvm;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,23 +28,12 @@ class ProxyEnvironmentChildJvmTest {
 
     @Test
     void readsTheProcessEnvironmentAndSystemProperties() throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dhttp.proxyHost=jvm-proxy.test", "-Dhttp.proxyPort=8081", Probe.class.getName())
-                .redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.toLowerCase(Locale.ROOT).endsWith("_proxy"));
-        env.put("HTTPS_PROXY", "http://user:pw@env-proxy.test:3128");
-        env.put("no_proxy", ".internal.test");
+        ChildJvm.Result child = ChildJvm.run(Probe.class,
+                List.of("-Dhttp.proxyHost=jvm-proxy.test", "-Dhttp.proxyPort=8081"), List.of(),
+                Map.of("HTTPS_PROXY", "http://user:pw@env-proxy.test:3128", "no_proxy", ".internal.test"));
+        String output = child.output();
 
-        Process child = builder.start();
-        boolean exited = child.waitFor(60, TimeUnit.SECONDS);
-        if (!exited) {
-            child.destroyForcibly();
-        }
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertThat(exited).as("child JVM exited; output: %s", output).isTrue();
+        assertThat(child.exited()).as("child JVM exited; output: %s", output).isTrue();
         assertThat(output.lines()).containsExactly(
                 "https://api.example.com:443 -> http://env-proxy.test:3128",
                 "https://db.internal.test:443 -> direct",

@@ -1,21 +1,16 @@
 package io.poolclient.testing.dante;
 
+import io.poolclient.testing.InstalledOrSkip;
 import io.poolclient.testing.ServerBinary;
 import io.poolclient.testing.squid.ForegroundDaemon;
+import io.poolclient.testing.squid.LoopbackDaemon;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.opentest4j.TestAbortedException;
 
@@ -47,40 +42,21 @@ public final class PrivateDante implements AutoCloseable {
 
     /** Environment variable that turns "danted missing" from a skipped test into a failure. */
     public static final String REQUIRE_ENV = "POOLCLIENT_REQUIRE_DANTE";
-    public static final String HOST = "127.0.0.1";
+    public static final String HOST = LoopbackDaemon.HOST;
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-    private static final int BIND_ATTEMPTS = 5;
     private static final String CONF = "danted.conf";
     private static final String LOG = "danted.log";
     private static final String OUTPUT = "danted.out";
 
-    private final Path dir;
-    private final int port;
-    private final ForegroundDaemon process;
-    private final Thread shutdownHook;
-    private volatile boolean closed;
+    private final LoopbackDaemon daemon;
 
-    private PrivateDante(Path dir, int port, ForegroundDaemon process) {
-        this.dir = dir;
-        this.port = port;
-        this.process = process;
-        this.shutdownHook = new Thread(() -> {
-            process.stop();
-            deleteTree(dir);
-        }, "dante-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    private PrivateDante(LoopbackDaemon daemon) {
+        this.daemon = daemon;
     }
 
     /** Starts danted, or skips the calling test when it is missing (fails instead under {@value #REQUIRE_ENV}=1). */
     public static PrivateDante startOrSkip() {
-        if (!ServerBinary.DANTE.isInstalled()) {
-            if ("1".equals(System.getenv(REQUIRE_ENV))) {
-                throw new IllegalStateException(ServerBinary.DANTE.notFoundMessage() + "; required by " + REQUIRE_ENV + "=1");
-            }
-            throw new TestAbortedException(ServerBinary.DANTE.notFoundMessage() + "; skipping");
-        }
-        return start(ServerBinary.DANTE.path());
+        return start(InstalledOrSkip.path(ServerBinary.DANTE, REQUIRE_ENV));
     }
 
     /**
@@ -89,111 +65,42 @@ public final class PrivateDante implements AutoCloseable {
      * @throws IllegalStateException if danted does not start (the message holds its log)
      */
     public static PrivateDante start(Path binary) {
-        Path dir = prepareDirectory();
-        String lastFailure = "";
-        for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-            int port = freePort();
-            PrivateDante dante = null;
-            try {
-                Files.writeString(dir.resolve(CONF), conf(dir, port));
-                Files.deleteIfExists(dir.resolve(LOG));
-                dante = new PrivateDante(dir, port, ForegroundDaemon.launch(
-                        List.of(binary.toString(), "-f", dir.resolve(CONF).toString(), "-p", dir.resolve("danted.pid").toString()),
-                        dir, dir.resolve(OUTPUT), "danted"));
-                if (dante.awaitReady()) {
-                    return dante;
-                }
-                lastFailure = dante.log();
-                dante.abandon();
-                if (!lastFailure.contains("Address already in use")) {
-                    break;
-                }
-            } catch (IOException | RuntimeException e) {
-                if (dante != null) {
-                    dante.abandon();
-                }
-                deleteTree(dir);
-                throw e instanceof RuntimeException re ? re : new UncheckedIOException("cannot start danted", (IOException) e);
-            }
-        }
-        deleteTree(dir);
-        throw new IllegalStateException("danted did not start (" + binary + "); its log:\n" + lastFailure);
+        return new PrivateDante(LoopbackDaemon.start("danted", binary, prepareDirectory(), List.of(LOG, OUTPUT),
+                (dir, port) -> {
+                    Files.writeString(dir.resolve(CONF), conf(dir, port));
+                    Files.deleteIfExists(dir.resolve(LOG));
+                    return ForegroundDaemon.launch(List.of(binary.toString(), "-f", dir.resolve(CONF).toString(), "-p",
+                            dir.resolve("danted.pid").toString()), dir, dir.resolve(OUTPUT), "danted");
+                }));
     }
 
     public int port() {
-        return port;
+        return daemon.port();
     }
 
     /** {@code <scheme>://127.0.0.1:<port>} for {@code socks5} or {@code socks5h}. */
     public String url(String scheme) {
-        return scheme + "://" + HOST + ":" + port;
+        return scheme + "://" + HOST + ":" + port();
     }
 
     /** The temporary directory (deleted on close). */
     public Path directory() {
-        return dir;
+        return daemon.directory();
     }
 
     /** dante's log and its own output, for diagnostics. */
     public String log() {
-        StringBuilder out = new StringBuilder();
-        for (String name : new String[] {LOG, OUTPUT}) {
-            Path file = dir.resolve(name);
-            try {
-                if (Files.exists(file)) {
-                    out.append("--- ").append(name).append('\n').append(Files.readString(file));
-                }
-            } catch (IOException e) {
-                out.append("--- ").append(name).append(": unreadable: ").append(e).append('\n');
-            }
-        }
-        return out.toString();
+        return daemon.log();
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return daemon.isAlive();
     }
 
     /** Stops danted and its children (SIGTERM, then SIGKILL after a bounded wait) and deletes the directory. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        abandon();
-        deleteTree(dir);
-    }
-
-    private void abandon() {
-        process.stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or about to run; it finds nothing left to do
-        }
-    }
-
-    private boolean awaitReady() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                return false;
-            }
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress(HOST, port), 1_000);
-                return true;
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            try {
-                process.awaitExit(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        daemon.close();
     }
 
     private static String conf(Path dir, int port) {
@@ -226,25 +133,6 @@ public final class PrivateDante implements AutoCloseable {
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare dante directory", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a leftover temp directory is harmless
         }
     }
 }

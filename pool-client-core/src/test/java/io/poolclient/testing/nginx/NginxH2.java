@@ -1,5 +1,7 @@
 package io.poolclient.testing.nginx;
 
+import io.poolclient.testing.NginxServer;
+import io.poolclient.testing.TestCertificates;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -14,7 +16,6 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -67,7 +68,7 @@ import java.util.function.Predicate;
 public final class NginxH2 implements AutoCloseable {
 
     /** The body of {@code /echo}. */
-    public static final String ECHO_BODY = "echo: request body discarded\n";
+    public static final String ECHO_BODY = SampleContent.ECHO;
     /** 100 MiB: the default size of {@code /large}. */
     public static final long HUNDRED_MIB = 100L * 1024 * 1024;
 
@@ -194,6 +195,15 @@ public final class NginxH2 implements AutoCloseable {
         return new NginxH2(PrivateNginx.start(binary, new H2Site(config, pem[0], pem[1])), config);
     }
 
+    /**
+     * Starts the tests' nginx ({@link NginxServer#binary()}: the calling test is skipped when nginx is
+     * missing, unless it is required) with {@code config}, presenting the server identity of {@code certs}
+     * on the TLS listeners, and waits until it answers.
+     */
+    public static NginxH2 start(Config config, TestCertificates certs) {
+        return start(NginxServer.binary(), config, certs.server(), TestCertificates.password());
+    }
+
     /** The settings this instance was started with. */
     public Config config() {
         return config;
@@ -310,20 +320,14 @@ public final class NginxH2 implements AutoCloseable {
                 }
                 StringBuilder chain = new StringBuilder();
                 for (Certificate certificate : identity.getCertificateChain(alias)) {
-                    chain.append(pemBlock("CERTIFICATE", certificate.getEncoded()));
+                    chain.append(TestCertificates.pem("CERTIFICATE", certificate.getEncoded()));
                 }
-                return new String[] {chain.toString(), pemBlock("PRIVATE KEY", key.getEncoded())};
+                return new String[] {chain.toString(), TestCertificates.pem("PRIVATE KEY", key.getEncoded())};
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read the key entry of the identity", e);
         }
         throw new IllegalArgumentException("the identity holds no private key entry");
-    }
-
-    private static String pemBlock(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     /** The four listeners, the locations above, the access log format and the TLS files. */
@@ -406,11 +410,7 @@ public final class NginxH2 implements AutoCloseable {
         private String locations() {
             return "access_log " + ACCESS_LOG + " h2;\n" + SampleContent.LOCATIONS + """
                     location = /large { default_type application/octet-stream; }
-                    location /echo {
-                        client_max_body_size 0;
-                        default_type text/plain;
-                        return 200 "%s";
-                    }
+                    %s
                     location /upload/ {
                         client_max_body_size 0;
                         client_body_buffer_size 1m;
@@ -418,7 +418,7 @@ public final class NginxH2 implements AutoCloseable {
                         dav_access user:rw;
                     }
                     location / { return 404; }
-                    """.formatted(ECHO_BODY.replace("\n", "\\n"));
+                    """.formatted(SampleContent.echoLocation("0").stripTrailing());
         }
 
         private static Path tlsDirectory(Path root) {

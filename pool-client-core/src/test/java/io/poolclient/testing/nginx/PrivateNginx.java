@@ -1,18 +1,15 @@
 package io.poolclient.testing.nginx;
 
 import io.poolclient.testing.NginxServer;
+import io.poolclient.testing.PrivateInstances;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A private nginx: a real HTTP/1.1 server on {@code 127.0.0.1}, on a free port, serving an
@@ -42,7 +39,7 @@ import java.util.stream.Stream;
  */
 public final class PrivateNginx implements AutoCloseable {
 
-    public static final String HOST = "127.0.0.1";
+    public static final String HOST = PrivateInstances.HOST;
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
     private static final int BIND_ATTEMPTS = 5;
@@ -63,7 +60,7 @@ public final class PrivateNginx implements AutoCloseable {
         this.probe = new StubStatusProbe(HOST, port);
         this.shutdownHook = new Thread(() -> {
             process.stop();
-            deleteTree(dir);
+            PrivateInstances.deleteTree(dir);
         }, "nginx-shutdown-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -78,7 +75,7 @@ public final class PrivateNginx implements AutoCloseable {
         Path dir = prepareDirectory(site);
         String lastFailure = "";
         for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-            int port = freePort();
+            int port = PrivateInstances.freePort();
             List<Integer> extraPorts = freePorts(site.extraPorts(), port);
             PrivateNginx nginx = null;
             try {
@@ -96,12 +93,12 @@ public final class PrivateNginx implements AutoCloseable {
                 if (nginx != null) {
                     nginx.abandon();
                 }
-                deleteTree(dir);
+                PrivateInstances.deleteTree(dir);
                 throw e instanceof RuntimeException re ? re
                         : new UncheckedIOException("cannot start nginx", (IOException) e);
             }
         }
-        deleteTree(dir);
+        PrivateInstances.deleteTree(dir);
         throw new IllegalStateException("nginx did not start (" + binary + "); its output:\n" + lastFailure);
     }
 
@@ -170,18 +167,7 @@ public final class PrivateNginx implements AutoCloseable {
 
     /** The error log and nginx's own stdout/stderr, for diagnostics. */
     public String log() {
-        StringBuilder out = new StringBuilder();
-        for (String name : new String[] {NginxLayout.ERROR_LOG, NginxLayout.OUTPUT}) {
-            Path file = dir.resolve(name);
-            try {
-                if (Files.exists(file)) {
-                    out.append("--- ").append(name).append('\n').append(Files.readString(file));
-                }
-            } catch (IOException e) {
-                out.append("--- ").append(name).append(": unreadable: ").append(e).append('\n');
-            }
-        }
-        return out.toString();
+        return PrivateInstances.logs(dir, NginxLayout.ERROR_LOG, NginxLayout.OUTPUT);
     }
 
     /** Whether the nginx process is still running. */
@@ -197,7 +183,7 @@ public final class PrivateNginx implements AutoCloseable {
         }
         closed = true;
         abandon();
-        deleteTree(dir);
+        PrivateInstances.deleteTree(dir);
     }
 
     /** Stops the process and unregisters the shutdown hook, keeping the directory. */
@@ -241,17 +227,9 @@ public final class PrivateNginx implements AutoCloseable {
             return dir;
         } catch (IOException e) {
             if (dir != null) {
-                deleteTree(dir);
+                PrivateInstances.deleteTree(dir);
             }
             throw new UncheckedIOException("cannot prepare nginx directory", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
         }
     }
 
@@ -259,7 +237,7 @@ public final class PrivateNginx implements AutoCloseable {
     private static List<Integer> freePorts(int count, int taken) {
         List<Integer> ports = new ArrayList<>();
         for (int attempt = 0; ports.size() < count && attempt < 20 * count; attempt++) {
-            int port = freePort();
+            int port = PrivateInstances.freePort();
             if (port != taken && !ports.contains(port)) {
                 ports.add(port);
             }
@@ -268,16 +246,5 @@ public final class PrivateNginx implements AutoCloseable {
             throw new IllegalStateException("cannot find " + count + " distinct free ports");
         }
         return List.copyOf(ports);
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a leftover temp directory is harmless
-        }
     }
 }

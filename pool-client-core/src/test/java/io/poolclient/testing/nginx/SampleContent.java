@@ -20,6 +20,8 @@ public final class SampleContent {
     public static final String SMALL = "Hello, world!";
     public static final String JSON = json(1024);
     public static final int BIG_SIZE = 65536;
+    /** The body of an echo location ({@link #echoLocation}). */
+    public static final String ECHO = "echo: request body discarded\n";
 
     /** The {@code location} blocks for a {@code server} block serving the files {@link #writeTo} writes. */
     public static final String LOCATIONS = """
@@ -32,6 +34,21 @@ public final class SampleContent {
     private static final byte[] BIG = lines("big", 64, BIG_SIZE / 64).getBytes(StandardCharsets.US_ASCII);
 
     private SampleContent() {
+    }
+
+    /**
+     * A {@code location /echo} block (it serves everything below {@code /echo} too): any method, the request
+     * body read and discarded up to {@code maxBodySize} (nginx's size syntax; {@code 0}: no limit), 200 with
+     * {@link #ECHO} as {@code text/plain}.
+     */
+    public static String echoLocation(String maxBodySize) {
+        return """
+                location /echo {
+                    client_max_body_size %s;
+                    default_type text/plain;
+                    return 200 "%s";
+                }
+                """.formatted(maxBodySize, ECHO.replace("\n", "\\n"));
     }
 
     /** The body of {@code /big} (a fresh copy). */

@@ -1,12 +1,10 @@
 package io.poolclient.testing.squid;
 
+import io.poolclient.testing.InstalledOrSkip;
+import io.poolclient.testing.PrivateInstances;
 import io.poolclient.testing.ServerBinary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +15,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import org.opentest4j.TestAbortedException;
 
@@ -58,10 +54,8 @@ public final class PrivateSquid implements AutoCloseable {
 
     /** Environment variable that turns "squid missing" from a skipped test into a failure. */
     public static final String REQUIRE_ENV = "POOLCLIENT_REQUIRE_SQUID";
-    public static final String HOST = "127.0.0.1";
+    public static final String HOST = LoopbackDaemon.HOST;
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-    private static final int BIND_ATTEMPTS = 5;
     private static final String CONF = "squid.conf";
     private static final String OUTPUT = "squid.out";
     private static final String CACHE_LOG = "cache.log";
@@ -86,32 +80,15 @@ public final class PrivateSquid implements AutoCloseable {
         }
     }
 
-    private final Path dir;
-    private final int port;
-    private final ForegroundDaemon process;
-    private final Thread shutdownHook;
-    private volatile boolean closed;
+    private final LoopbackDaemon daemon;
 
-    private PrivateSquid(Path dir, int port, ForegroundDaemon process) {
-        this.dir = dir;
-        this.port = port;
-        this.process = process;
-        this.shutdownHook = new Thread(() -> {
-            process.stop();
-            deleteTree(dir);
-        }, "squid-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    private PrivateSquid(LoopbackDaemon daemon) {
+        this.daemon = daemon;
     }
 
     /** Starts squid, or skips the calling test when squid is missing (fails instead under {@value #REQUIRE_ENV}=1). */
     public static PrivateSquid startOrSkip(BasicAuth auth) {
-        if (!ServerBinary.SQUID.isInstalled()) {
-            if ("1".equals(System.getenv(REQUIRE_ENV))) {
-                throw new IllegalStateException(ServerBinary.SQUID.notFoundMessage() + "; required by " + REQUIRE_ENV + "=1");
-            }
-            throw new TestAbortedException(ServerBinary.SQUID.notFoundMessage() + "; skipping");
-        }
-        return start(ServerBinary.SQUID.path(), auth);
+        return start(InstalledOrSkip.path(ServerBinary.SQUID, REQUIRE_ENV), auth);
     }
 
     /**
@@ -121,54 +98,32 @@ public final class PrivateSquid implements AutoCloseable {
      * @throws IllegalStateException if squid does not start (the message holds its logs)
      */
     public static PrivateSquid start(Path binary, BasicAuth auth) {
-        Path dir = prepareDirectory(auth);
-        String lastFailure = "";
-        for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-            int port = freePort();
-            PrivateSquid squid = null;
-            try {
-                Files.writeString(dir.resolve(CONF), conf(dir, port, auth));
-                Files.deleteIfExists(dir.resolve(OUTPUT));
-                squid = new PrivateSquid(dir, port, ForegroundDaemon.launch(
-                        List.of(binary.toString(), "-N", "-f", dir.resolve(CONF).toString()),
-                        dir, dir.resolve(OUTPUT), "squid"));
-                if (squid.awaitReady()) {
-                    return squid;
-                }
-                lastFailure = squid.log();
-                squid.abandon();
-                if (!lastFailure.contains("Address already in use")) {
-                    break;
-                }
-            } catch (IOException | RuntimeException e) {
-                if (squid != null) {
-                    squid.abandon();
-                }
-                deleteTree(dir);
-                throw e instanceof RuntimeException re ? re : new UncheckedIOException("cannot start squid", (IOException) e);
-            }
-        }
-        deleteTree(dir);
-        throw new IllegalStateException("squid did not start (" + binary + "); its logs:\n" + lastFailure);
+        return new PrivateSquid(LoopbackDaemon.start("squid", binary, prepareDirectory(auth), List.of(CACHE_LOG, OUTPUT),
+                (dir, port) -> {
+                    Files.writeString(dir.resolve(CONF), conf(dir, port, auth));
+                    Files.deleteIfExists(dir.resolve(OUTPUT));
+                    return ForegroundDaemon.launch(List.of(binary.toString(), "-N", "-f", dir.resolve(CONF).toString()),
+                            dir, dir.resolve(OUTPUT), "squid");
+                }));
     }
 
     public int port() {
-        return port;
+        return daemon.port();
     }
 
     /** {@code http://127.0.0.1:<port>}, without credentials. */
     public String url() {
-        return "http://" + HOST + ":" + port;
+        return "http://" + HOST + ":" + port();
     }
 
     /** {@code http://user:password@127.0.0.1:<port>}. */
     public String url(String username, String password) {
-        return "http://" + username + ":" + password + "@" + HOST + ":" + port;
+        return "http://" + username + ":" + password + "@" + HOST + ":" + port();
     }
 
     /** The temporary directory (deleted on close). */
     public Path directory() {
-        return dir;
+        return daemon.directory();
     }
 
     /**
@@ -176,7 +131,7 @@ public final class PrivateSquid implements AutoCloseable {
      * ({@code time elapsed 127.0.0.1:port TCP_TUNNEL/200 bytes CONNECT host:port user ...}).
      */
     public List<String> accessLog() {
-        Path file = dir.resolve(ACCESS_LOG);
+        Path file = daemon.directory().resolve(ACCESS_LOG);
         try {
             return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
         } catch (IOException e) {
@@ -193,11 +148,11 @@ public final class PrivateSquid implements AutoCloseable {
         List<String> matching;
         while (true) {
             matching = accessLog().stream().filter(line).toList();
-            if (matching.size() >= count || System.nanoTime() >= deadline || !process.isAlive()) {
+            if (matching.size() >= count || System.nanoTime() >= deadline || !daemon.isAlive()) {
                 return matching;
             }
             try {
-                process.awaitExit(20);
+                daemon.awaitExit(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return matching;
@@ -215,64 +170,17 @@ public final class PrivateSquid implements AutoCloseable {
 
     /** squid's cache log and its own output, for diagnostics. */
     public String log() {
-        StringBuilder out = new StringBuilder();
-        for (String name : new String[] {CACHE_LOG, OUTPUT}) {
-            Path file = dir.resolve(name);
-            try {
-                if (Files.exists(file)) {
-                    out.append("--- ").append(name).append('\n').append(Files.readString(file));
-                }
-            } catch (IOException e) {
-                out.append("--- ").append(name).append(": unreadable: ").append(e).append('\n');
-            }
-        }
-        return out.toString();
+        return daemon.log();
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return daemon.isAlive();
     }
 
     /** Stops squid and its helpers (SIGTERM, then SIGKILL after a bounded wait) and deletes the directory. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        abandon();
-        deleteTree(dir);
-    }
-
-    private void abandon() {
-        process.stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or about to run; it finds nothing left to do
-        }
-    }
-
-    private boolean awaitReady() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                return false;
-            }
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress(HOST, port), 1_000);
-                return true;
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            try {
-                process.awaitExit(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        daemon.close();
     }
 
     private static String conf(Path dir, int port, BasicAuth auth) {
@@ -351,7 +259,7 @@ public final class PrivateSquid implements AutoCloseable {
             return dir;
         } catch (IOException e) {
             if (dir != null) {
-                deleteTree(dir);
+                PrivateInstances.deleteTree(dir);
             }
             throw new UncheckedIOException("cannot prepare squid directory", e);
         }
@@ -362,25 +270,6 @@ public final class PrivateSquid implements AutoCloseable {
             return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(password.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a leftover temp directory is harmless
         }
     }
 }
