@@ -229,7 +229,8 @@ final class ChannelSocket extends Socket {
      *       nothing lets them run once more before it reads again: on a busy scheduler the answer has
      *       usually arrived by then, and the read costs no wait on the selector (which on a virtual
      *       thread is two {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's
-     *       poller thread).</li>
+     *       poller thread). While that usually finds nothing (a slow server), it waits on the
+     *       selector first, as a platform thread would.</li>
      * </ul>
      * A {@link #duplex()} socket reads at once (its reader has no write of its own to follow), and so
      * does one that is {@link #closing()} (it must not wait at all).
@@ -253,14 +254,20 @@ final class ChannelSocket extends Socket {
             answerTiming.readAtOnce(n != 0);
             return n;
         }
-        if (wrote) {
-            Thread.yield();
+        if (!wrote || closing) {
+            return channel.read(buffer);
         }
+        if (answerTiming.waitFirst()) {
+            await(SelectionKey.OP_READ, "Read");
+            return channel.read(buffer);
+        }
+        Thread.yield();
         int n = channel.read(buffer);
         if (n == 0) {
             Thread.yield();
             n = channel.read(buffer);
         }
+        answerTiming.readAfterYield(n != 0);
         return n;
     }
 

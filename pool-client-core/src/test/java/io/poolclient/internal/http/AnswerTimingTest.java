@@ -58,4 +58,28 @@ class AnswerTimingTest {
         }
         assertThat(waits).isZero();
     }
+
+    @Test
+    void afterYieldingAThirdOfAnswersFoundIsEnoughToKeepReadingAtOnce() {
+        AnswerTiming keeps = new AnswerTiming();
+        AnswerTiming turns = new AnswerTiming();
+        int keepsWaits = 0;
+        int turnsWaits = 0;
+        for (int i = 0; i < 300; i++) {
+            if (keeps.waitFirst()) {
+                keepsWaits++;
+            }
+            else {
+                keeps.readAfterYield(i % 5 < 2); // two in five found
+            }
+            if (turns.waitFirst()) {
+                turnsWaits++;
+            }
+            else {
+                turns.readAfterYield(i % 5 == 0); // one in five found
+            }
+        }
+        assertThat(keepsWaits).as("waits with two in five answers found").isZero();
+        assertThat(turnsWaits).as("waits with one in five answers found").isGreaterThan(200);
+    }
 }
