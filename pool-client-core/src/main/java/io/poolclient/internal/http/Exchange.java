@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,6 @@ public final class Exchange {
      */
     public static Response execute(String mount, Lease lease, RequestMessage message, Duration readTimeout)
             throws AttemptFailedException {
-        String hostPort = lease.pool().key().hostPort();
         HttpTransport transport = (HttpTransport) lease.connection().transport();
         DefaultBHttpClientConnection conn = transport.connection();
         BasicClassicHttpRequest wire = message.wire();
@@ -56,7 +56,7 @@ public final class Exchange {
             lease.pool().requestSent();
             conn.setSocketTimeout(Timeout.of(readTimeout));
             if (log.isDebugEnabled()) {
-                log.debug("{} {} {} (mount '{}')", message.method(), hostPort, message.target(), mount);
+                log.debug("{} {} {} (mount '{}')", message.method(), lease.pool().key().hostPort(), message.target(), mount);
             }
             conn.sendRequestHeader(wire);
             if (wire.getEntity() != null) {
@@ -72,7 +72,8 @@ public final class Exchange {
             stage = ExchangeStage.RESPONSE;
             int status = response.getCode();
             if (log.isDebugEnabled()) {
-                log.debug("{} {} {} -> {} (mount '{}')", message.method(), hostPort, message.target(), status, mount);
+                log.debug("{} {} {} -> {} (mount '{}')", message.method(), lease.pool().key().hostPort(), message.target(),
+                        status, mount);
             }
             boolean hasBody = hasBody(message.method(), status);
             if (hasBody) {
@@ -82,10 +83,11 @@ public final class Exchange {
             if (keepAlive) {
                 keepAliveTimeout(response, lease);
             }
-            return respond(mount, lease, response, hasBody, keepAlive, message.decode(), hostPort, readTimeout);
+            return respond(mount, lease, response, hasBody, keepAlive, message.decode(), readTimeout);
         }
         catch (IOException | HttpException | RuntimeException e) {
             lease.discard(CloseReason.ERROR);
+            String hostPort = lease.pool().key().hostPort();
             boolean reused = lease.connection().isReused();
             if (transport.writeTimedOut()) {
                 throw new AttemptFailedException(new ReadTimeoutException("Write timed out after " + readTimeout.toMillis()
@@ -100,11 +102,12 @@ public final class Exchange {
     }
 
     private static Response respond(String mount, Lease lease, ClassicHttpResponse response, boolean hasBody,
-            boolean keepAlive, boolean decode, String hostPort, Duration readTimeout) throws IOException {
-        org.apache.hc.core5.http.Header[] wireHeaders = response.getHeaders(); // a copy: taken once
-        List<Header> headers = new ArrayList<>(wireHeaders.length);
+            boolean keepAlive, boolean decode, Duration readTimeout) throws IOException {
+        // iterated in place: getHeaders() would first copy the message's list into a new array
+        List<Header> headers = new ArrayList<>();
         String encoding = null;
-        for (org.apache.hc.core5.http.Header h : wireHeaders) {
+        for (Iterator<org.apache.hc.core5.http.Header> it = response.headerIterator(); it.hasNext(); ) {
+            org.apache.hc.core5.http.Header h = it.next();
             String name = h.getName();
             String value = h.getValue();
             headers.add(new Header(name, value));
@@ -131,7 +134,7 @@ public final class Exchange {
                     InputStream.nullInputStream(), mount);
         }
         ResponseBodyStream raw = new ResponseBodyStream(entity.getContent(), entity.getContentLength(), lease, keepAlive, mount,
-                hostPort, readTimeout);
+                readTimeout);
         InputStream body = decoded ? new DecodingStream(raw, !"deflate".equals(encoding)) : raw;
         return new PooledResponse(response.getCode(), reason, Collections.unmodifiableList(headers), body, mount);
     }

@@ -42,7 +42,6 @@ final class ResponseBodyStream extends ArrayReadInputStream {
     private final Lease lease;
     private final boolean keepAlive;
     private final String mount;
-    private final String hostPort;
     private final Duration readTimeout;
     private final Cleaner.Cleanable cleanable;
     private final long length;
@@ -58,16 +57,14 @@ final class ResponseBodyStream extends ArrayReadInputStream {
     /**
      * @param length the body's length from {@code Content-Length}, or -1 when the end is framed otherwise
      */
-    ResponseBodyStream(InputStream in, long length, Lease lease, boolean keepAlive, String mount, String hostPort,
-            Duration readTimeout) {
+    ResponseBodyStream(InputStream in, long length, Lease lease, boolean keepAlive, String mount, Duration readTimeout) {
         this.in = in;
         this.length = length;
         this.lease = lease;
         this.keepAlive = keepAlive;
         this.mount = mount;
-        this.hostPort = hostPort;
         this.readTimeout = readTimeout;
-        this.cleanable = CLEANER.register(this, new Reclaim(lease, mount, hostPort));
+        this.cleanable = CLEANER.register(this, new Reclaim(lease, mount));
     }
 
     @Override
@@ -98,7 +95,7 @@ final class ResponseBodyStream extends ArrayReadInputStream {
         }
         catch (IOException | RuntimeException e) {
             end(false, CloseReason.ERROR);
-            throw Failures.map(e, mount, hostPort, readTimeout, "reading the response body",
+            throw Failures.map(e, mount, lease.pool().key().hostPort(), readTimeout, "reading the response body",
                     (HttpTransport) lease.connection().transport());
         }
         if (n < 0) {
@@ -242,14 +239,14 @@ final class ResponseBodyStream extends ArrayReadInputStream {
     }
 
     /** Reclaims a lease whose response was dropped unclosed. Holds no reference to the stream. */
-    private record Reclaim(Lease lease, String mount, String hostPort) implements Runnable {
+    private record Reclaim(Lease lease, String mount) implements Runnable {
         @Override
         public void run() {
             if (lease.isEnded()) {
                 return;
             }
             Throwable site = lease.connection().leaseSite();
-            String msg = "Connection leak: a response from " + hostPort + " (mount '" + mount
+            String msg = "Connection leak: a response from " + lease.pool().key().hostPort() + " (mount '" + mount
                     + "') was dropped without being closed or read to the end; its connection was reclaimed";
             if (site != null) {
                 log.warn(msg + ". It was leased here:", site);
