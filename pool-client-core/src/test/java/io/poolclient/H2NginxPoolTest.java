@@ -73,11 +73,7 @@ class H2NginxPoolTest {
 
     @AfterEach
     void close() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-            threads.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        PoolAssertions.assertQuietThenClose(client);
+        PoolAssertions.stopThenAssertQuietThenClose(threads, client);
     }
 
     @Test

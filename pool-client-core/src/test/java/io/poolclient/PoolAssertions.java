@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.poolclient.PoolSnapshot;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Checks shared by the hardening tests: nothing leased, counters adding up, bounded polling. */
@@ -45,6 +47,19 @@ public final class PoolAssertions {
                 }
             }
         }
+    }
+
+    /**
+     * The teardown of a test that calls from a thread pool of its own: the threads are stopped first
+     * (interrupted, then awaited for at most 10 s; null is skipped), then as {@link #assertQuietThenClose}.
+     */
+    static void stopThenAssertQuietThenClose(ExecutorService threads, PoolClient client, AutoCloseable... servers)
+            throws Exception {
+        if (threads != null) {
+            threads.shutdownNow();
+            threads.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        assertQuietThenClose(client, servers);
     }
 
     /** The pools of one mount. */

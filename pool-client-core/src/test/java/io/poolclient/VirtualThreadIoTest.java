@@ -83,11 +83,7 @@ class VirtualThreadIoTest {
 
     @AfterEach
     void close() throws Exception {
-        if (threads != null) {
-            threads.shutdownNow();
-            threads.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        PoolAssertions.assertQuietThenClose(client);
+        PoolAssertions.stopThenAssertQuietThenClose(threads, client);
     }
 
     @ParameterizedTest(name = "{0}")
