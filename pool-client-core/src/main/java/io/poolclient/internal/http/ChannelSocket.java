@@ -239,27 +239,17 @@ final class ChannelSocket extends Socket {
     private int readSoon(ByteBuffer buffer) throws IOException {
         boolean wrote = justWrote;
         justWrote = false;
-        if (writeSelector != null) {
-            return channel.read(buffer);
-        }
-        if (!VirtualThreads.current()) {
-            if (!wrote || closing) {
-                return channel.read(buffer);
-            }
-            if (answerTiming.waitFirst()) {
-                await(SelectionKey.OP_READ, "Read");
-                return channel.read(buffer);
-            }
-            int n = channel.read(buffer);
-            answerTiming.readAtOnce(n != 0);
-            return n;
-        }
-        if (!wrote || closing) {
+        if (!wrote || closing || writeSelector != null) {
             return channel.read(buffer);
         }
         if (answerTiming.waitFirst()) {
             await(SelectionKey.OP_READ, "Read");
             return channel.read(buffer);
+        }
+        if (!VirtualThreads.current()) {
+            int n = channel.read(buffer);
+            answerTiming.readAtOnce(n != 0);
+            return n;
         }
         Thread.yield();
         int n = channel.read(buffer);
