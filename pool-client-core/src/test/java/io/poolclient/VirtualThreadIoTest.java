@@ -40,11 +40,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * HTTP/1.1 exchanges made on virtual threads, in clear text and over TLS, against nginx. A virtual
- * thread reads the answer to its request in a way of its own (it lets the other virtual threads run
- * before it waits on the connection's selector), so these tests pin what must not change there:
- * every body arrives whole, through many reads for a 64 KiB body, a virtual thread whose answer never
- * comes still ends in the read timeout, and the connections the pool counts are the ones nginx saw.
+ * HTTP/1.1 exchanges made on virtual threads, in clear text and over TLS, against nginx. A connection
+ * opened on a virtual thread waits in a way of its own (its reads park through the JDK's poller, and
+ * only a write that finds the send buffer full waits on a selector), so these tests pin what must not
+ * change there: every body arrives whole, through many reads for a 64 KiB body, a virtual thread whose
+ * answer never comes still ends in the read timeout, and the connections the pool counts are the ones
+ * nginx saw.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
 @Timeout(120)

@@ -15,6 +15,8 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -25,15 +27,29 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Socket} over a connected {@link SocketChannel} that stays in non-blocking mode for its
- * whole life. httpcore5 (and, for HTTPS, the JDK's layered {@code SSLSocket}) read and write
- * through this socket's streams; when the channel is not ready they wait on a selector of this
- * connection's own for at most {@link #getSoTimeout() SO_TIMEOUT}.
+ * A {@link Socket} over a connected {@link SocketChannel}, in one of two modes chosen by the thread
+ * that makes it. httpcore5 (and, for HTTPS, the JDK's layered {@code SSLSocket}) read and write
+ * through this socket's streams; when the channel is not ready they wait for at most
+ * {@link #getSoTimeout() SO_TIMEOUT}.
  *
- * <p>Why not the JDK's own socket adaptor ({@code channel.socket()}): with a timeout set it switches
- * the descriptor to non-blocking and back around every read, four {@code fcntl} calls per read, and
- * probing an idle connection cost four more. Here a ready read is one {@code read}, a read that must
- * wait adds one {@code epoll_wait}, and {@link #probe()} is one non-blocking {@code read}.
+ * <p>Made on a platform thread, the channel stays in non-blocking mode for its whole life and waits
+ * on a selector of this connection's own. Why not the JDK's own socket adaptor
+ * ({@code channel.socket()}) there: with a timeout set it switches the descriptor to non-blocking and
+ * back around every read, four {@code fcntl} calls per read, and probing an idle connection cost four
+ * more. Here a ready read is one {@code read}, a read that must wait adds one {@code epoll_wait}, and
+ * {@link #probe()} is one non-blocking {@code read}. The first read of an answer tries to skip a read
+ * that would find nothing (see {@link #readSoon}). A connection costs the socket's descriptor plus
+ * the selector's (an {@code epoll} instance and its wake-up descriptor).
+ *
+ * <p>Made on a virtual thread (Java 21 and later), the socket parks: its channel stays in blocking
+ * mode and reads go through the channel's socket adaptor, which on a virtual thread waits through the
+ * JDK's own poller like a plain {@code java.net.Socket} (one {@code epoll_ctl} per wait, the carrier
+ * freed, no selector of its own). A read of nothing when the socket is made leaves the descriptor
+ * non-blocking underneath for good, so the adaptor's timeouts and the mode switches around a probe
+ * or a write cost no {@code fcntl}. Only a write that finds the send buffer full waits on a selector,
+ * opened then. An interrupt that ends a parked read closes the connection, which a response cut
+ * short cannot be reused for anyway. A pooled parking socket serves a platform thread that leases it
+ * too (its reads then block in {@code poll}); {@link #duplex()} turns it into a selector socket.
  *
  * <p>Writes have a timeout too: a write that makes no progress for {@code SO_TIMEOUT} fails with a
  * {@link SocketTimeoutException} and {@link #writeTimedOut()} turns true.
@@ -41,18 +57,24 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: one thread at a time reads, writes or probes (the lease holder, or the pool while the
  * connection is idle), except after {@link #duplex()}, when one thread may read while another
  * writes; {@link #close()} may be called from any thread, wakes a waiting reader or
- * writer, which then fails with a {@link SocketException}, and releases the channel, the selector
- * and their descriptors. A connection costs the socket's descriptor plus the selector's (an
- * {@code epoll} instance and its wake-up descriptor). On JDK 22 and later a virtual thread that
- * waits here is parked and its carrier freed; on JDK 21 the wait holds the carrier thread, and the
- * JDK adds a carrier to make up for it (up to its scheduler's limit, 256 by default). The first
- * read of an answer tries to skip a read that would find nothing (see {@link #readSoon}).
+ * writer, which then fails with a {@link SocketException}, and releases the channel, the selectors
+ * and their descriptors. On JDK 22 and later a virtual thread that waits on a selector here is parked
+ * and its carrier freed; on JDK 21 that wait holds the carrier thread, and the JDK adds a carrier to
+ * make up for it (up to its scheduler's limit, 256 by default).
  */
 final class ChannelSocket extends Socket {
 
     private final SocketChannel channel;
-    private final Selector selector;
-    private final SelectionKey key;
+    /** The wait for reads (and writes, until {@link #duplex()}); null while the socket parks. */
+    private volatile Selector selector;
+    private SelectionKey key;
+    /** Whether waits park through the JDK's poller: made on a virtual thread, not {@link #duplex()}. */
+    private boolean parks;
+    /** The channel's own socket adaptor while the socket parks: its reads wait with a timeout. */
+    private Socket parkingSocket;
+    private InputStream parkingInput;
+    /** While the socket parks: where a write waits when the send buffer is full, opened on the first such wait. */
+    private volatile Selector parkedWrites;
     /** Set by {@link #duplex()}: writers wait here, so that a reader and a writer may wait at once. */
     private volatile Selector writeSelector;
     private final ChannelInput input = new ChannelInput();
@@ -74,15 +96,31 @@ final class ChannelSocket extends Socket {
     ChannelSocket(SocketChannel channel) throws IOException {
         super((SocketImpl) null);
         this.channel = channel;
+        if (VirtualThreads.current()) {
+            parks = true;
+            parkingSocket = channel.socket();
+            parkingInput = parkingSocket.getInputStream();
+            // a read of nothing on a virtual thread leaves the descriptor non-blocking for good, so that
+            // switching the channel's mode (for a probe or a write) costs no system call from here on
+            channel.read(ByteBuffer.allocate(0));
+        }
+        else {
+            selectOn(channel);
+        }
+    }
+
+    /** Switches the channel to non-blocking mode and registers it for reads on a selector of its own. */
+    private void selectOn(SocketChannel channel) throws IOException {
         channel.configureBlocking(false);
-        this.selector = Selector.open();
+        Selector reads = Selector.open();
         try {
-            this.key = channel.register(selector, SelectionKey.OP_READ);
+            key = channel.register(reads, SelectionKey.OP_READ);
         }
         catch (IOException | RuntimeException e) {
-            selector.close();
+            reads.close();
             throw e;
         }
+        selector = reads;
     }
 
     /**
@@ -95,7 +133,16 @@ final class ChannelSocket extends Socket {
         }
         try {
             probe.clear();
-            return channel.read(probe) != 0;
+            if (!parks) {
+                return channel.read(probe) != 0;
+            }
+            channel.configureBlocking(false);
+            try {
+                return channel.read(probe) != 0;
+            }
+            finally {
+                channel.configureBlocking(true);
+            }
         }
         catch (IOException | RuntimeException e) {
             return true;
@@ -116,6 +163,10 @@ final class ChannelSocket extends Socket {
      * callers): writers then wait on a selector of their own. Call once, before the socket is shared.
      */
     void duplex() throws IOException {
+        if (parks) {
+            selectOn(channel);
+            parks = false;
+        }
         Selector writes = Selector.open();
         try {
             channel.register(writes, SelectionKey.OP_WRITE);
@@ -150,6 +201,9 @@ final class ChannelSocket extends Socket {
             throw new IllegalArgumentException("timeout < 0");
         }
         timeoutMillis = timeout;
+        if (parks) {
+            parkingSocket.setSoTimeout(timeout);
+        }
     }
 
     @Override
@@ -172,6 +226,10 @@ final class ChannelSocket extends Socket {
             awaitOn(writes, op, what);
             return;
         }
+        if (parks) {
+            awaitParkedWrite();
+            return;
+        }
         try {
             if (key.interestOps() != op) {
                 key.interestOps(op);
@@ -181,6 +239,48 @@ final class ChannelSocket extends Socket {
             throw new SocketException("Socket closed");
         }
         awaitOn(selector, op, what);
+    }
+
+    /**
+     * While the socket parks, its channel is non-blocking only for the length of a write: a write that
+     * finds the send buffer full waits on a selector registered for this write only (see
+     * {@link #endParkedWrite()}).
+     */
+    private void awaitParkedWrite() throws IOException {
+        Selector waits = parkedWrites;
+        try {
+            if (waits == null) {
+                waits = Selector.open();
+                parkedWrites = waits;
+                if (closed) {
+                    waits.close();
+                    throw new SocketException("Socket closed");
+                }
+            }
+            if (channel.keyFor(waits) == null) {
+                channel.register(waits, SelectionKey.OP_WRITE);
+            }
+        }
+        catch (ClosedChannelException | ClosedSelectorException | CancelledKeyException e) {
+            throw new SocketException("Socket closed");
+        }
+        awaitOn(waits, SelectionKey.OP_WRITE, "Write");
+    }
+
+    /** Ends a parking socket's write: the write's selector lets go of the channel, which blocks again. */
+    private void endParkedWrite() throws IOException {
+        Selector waits = parkedWrites;
+        try {
+            SelectionKey registered = waits == null ? null : channel.keyFor(waits);
+            if (registered != null) {
+                registered.cancel();
+                waits.selectNow(); // deregisters: a channel with a key cannot block
+            }
+            channel.configureBlocking(true);
+        }
+        catch (ClosedChannelException | ClosedSelectorException e) {
+            throw new SocketException("Socket closed");
+        }
     }
 
     /** As {@link #await}, on a selector whose only key already waits for {@code op}. */
@@ -225,7 +325,8 @@ final class ChannelSocket extends Socket {
      *       quiet machine); while it usually does not, it waits on the selector first and reads once
      *       ({@link AnswerTiming} keeps the guess): an {@code epoll_wait} and a {@code read}, not a
      *       {@code read} that finds nothing, the wait and the {@code read};</li>
-     *   <li>a virtual thread lets the other virtual threads run once, reads, and when that finds
+     *   <li>a virtual thread (on a socket made on a platform thread: one made on a virtual thread
+     *       parks instead) lets the other virtual threads run once, reads, and when that finds
      *       nothing lets them run once more before it reads again: on a busy scheduler the answer has
      *       usually arrived by then, and the read costs no wait on the selector (which on a virtual
      *       thread is two {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's
@@ -282,11 +383,15 @@ final class ChannelSocket extends Socket {
         }
         finally {
             // wakes a waiting reader or writer; the channel's descriptor is released with the selector
+            closeIfOpened(selector);
+            closeIfOpened(writeSelector);
+            closeIfOpened(parkedWrites);
+        }
+    }
+
+    private static void closeIfOpened(Selector selector) throws IOException {
+        if (selector != null) {
             selector.close();
-            Selector writes = writeSelector;
-            if (writes != null) {
-                writes.close();
-            }
         }
     }
 
@@ -485,6 +590,9 @@ final class ChannelSocket extends Socket {
                 return 0;
             }
             ensureOpen();
+            if (parks) {
+                return parkedRead(b, off, len);
+            }
             ByteBuffer buffer = window.over(b, off, len);
             int n = readSoon(buffer);
             while (n == 0) {
@@ -492,6 +600,39 @@ final class ChannelSocket extends Socket {
                 n = channel.read(buffer);
             }
             return n;
+        }
+
+        /**
+         * A parking socket's read: through the channel's socket adaptor, which reads at once and, when
+         * nothing is there, parks the thread through the JDK's poller for at most {@code SO_TIMEOUT}.
+         */
+        private int parkedRead(byte[] b, int off, int len) throws IOException {
+            justWrote = false;
+            if (closing) {
+                channel.configureBlocking(false);
+                try {
+                    int n = channel.read(window.over(b, off, len));
+                    if (n == 0) {
+                        throw new SocketException("Socket is closing: read not waited for");
+                    }
+                    return n;
+                }
+                finally {
+                    channel.configureBlocking(true);
+                }
+            }
+            try {
+                return parkingInput.read(b, off, len);
+            }
+            catch (ClosedByInterruptException e) {
+                close();
+                InterruptedIOException interrupted = new InterruptedIOException("Read interrupted");
+                interrupted.initCause(e);
+                throw interrupted;
+            }
+            catch (ClosedChannelException e) {
+                throw new SocketException("Socket closed");
+            }
         }
 
         @Override
@@ -521,6 +662,25 @@ final class ChannelSocket extends Socket {
             ensureOpen();
             ByteBuffer buffer = window.over(b, off, len);
             justWrote = true;
+            if (!parks) {
+                writeFully(buffer);
+                return;
+            }
+            try {
+                channel.configureBlocking(false);
+            }
+            catch (ClosedChannelException e) {
+                throw new SocketException("Socket closed");
+            }
+            try {
+                writeFully(buffer);
+            }
+            finally {
+                endParkedWrite();
+            }
+        }
+
+        private void writeFully(ByteBuffer buffer) throws IOException {
             while (buffer.hasRemaining()) {
                 if (channel.write(buffer) == 0) {
                     await(SelectionKey.OP_WRITE, "Write");
