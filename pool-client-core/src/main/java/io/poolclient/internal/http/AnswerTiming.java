@@ -42,9 +42,10 @@ final class AnswerTiming {
 
     /**
      * What a virtual thread's first reads, made after letting the other virtual threads run, found.
-     * Waiting on the selector costs a virtual thread about four system calls and a hand-off through
-     * the JDK's poller thread, and a late answer found this way costs two reads more, so reading at
-     * once pays while about a third of the answers are there: an answer found counts twice.
+     * Waiting on a selector costs a virtual thread about four system calls and a hand-off through
+     * the JDK's poller thread, and a late answer found this way costs two reads more; parking costs
+     * about three and a hand-off, and a late answer one read more. Either way reading first pays
+     * while about a third of the answers are there: an answer found counts twice.
      */
     void readAfterYield(boolean foundAnswer) {
         late = foundAnswer ? Math.max(0, late - 2) : Math.min(MOST_LATE, late + 1);

@@ -44,12 +44,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Made on a virtual thread (Java 21 and later), the socket parks: its channel stays in blocking
  * mode and reads go through the channel's socket adaptor, which on a virtual thread waits through the
  * JDK's own poller like a plain {@code java.net.Socket} (one {@code epoll_ctl} per wait, the carrier
- * freed, no selector of its own). A read of nothing when the socket is made leaves the descriptor
- * non-blocking underneath for good, so the adaptor's timeouts and the mode switches around a probe
- * or a write cost no {@code fcntl}. Only a write that finds the send buffer full waits on a selector,
- * opened then. An interrupt that ends a parked read closes the connection, which a response cut
- * short cannot be reused for anyway. A pooled parking socket serves a platform thread that leases it
- * too (its reads then block in {@code poll}); {@link #duplex()} turns it into a selector socket.
+ * freed, no selector of its own); the first read of an answer lets the other virtual threads run once
+ * before it reads, while that usually finds the answer there. A read of nothing when the socket is
+ * made leaves the descriptor non-blocking underneath for good, so the adaptor's timeouts and the
+ * mode switches around a probe or a write cost no {@code fcntl}. Only a write that finds the send
+ * buffer full waits on a selector, opened then. An interrupt that ends a parked read closes the
+ * connection, which a response cut short cannot be reused for anyway. A pooled parking socket serves
+ * a platform thread that leases it too (its reads then block in {@code poll}); {@link #duplex()}
+ * turns it into a selector socket.
  *
  * <p>Writes have a timeout too: a write that makes no progress for {@code SO_TIMEOUT} fails with a
  * {@link SocketTimeoutException} and {@link #writeTimedOut()} turns true.
@@ -326,7 +328,8 @@ final class ChannelSocket extends Socket {
      *       ({@link AnswerTiming} keeps the guess): an {@code epoll_wait} and a {@code read}, not a
      *       {@code read} that finds nothing, the wait and the {@code read};</li>
      *   <li>a virtual thread (on a socket made on a platform thread: one made on a virtual thread
-     *       parks instead) lets the other virtual threads run once, reads, and when that finds
+     *       parks instead, see {@code parkedRead}) lets the other virtual threads run once, reads, and
+     *       when that finds
      *       nothing lets them run once more before it reads again: on a busy scheduler the answer has
      *       usually arrived by then, and the read costs no wait on the selector (which on a virtual
      *       thread is two {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's
@@ -604,24 +607,32 @@ final class ChannelSocket extends Socket {
 
         /**
          * A parking socket's read: through the channel's socket adaptor, which reads at once and, when
-         * nothing is there, parks the thread through the JDK's poller for at most {@code SO_TIMEOUT}.
+         * nothing is there, parks the thread through the JDK's poller for at most {@code SO_TIMEOUT}
+         * (a {@code read} that finds nothing, an {@code epoll_ctl} and a hand-off through the poller
+         * thread). The first read of an answer on a virtual thread first lets the other virtual threads
+         * run once and takes what is there: on a busy scheduler the answer has usually arrived by then,
+         * and one {@code read} does. While that usually finds nothing (a slower server) it parks at once
+         * instead; {@link AnswerTiming} keeps the guess, as for {@link #readSoon}.
          */
         private int parkedRead(byte[] b, int off, int len) throws IOException {
+            boolean wrote = justWrote;
             justWrote = false;
-            if (closing) {
-                channel.configureBlocking(false);
-                try {
-                    int n = channel.read(window.over(b, off, len));
+            try {
+                if (closing) {
+                    int n = readWithoutWaiting(b, off, len);
                     if (n == 0) {
                         throw new SocketException("Socket is closing: read not waited for");
                     }
                     return n;
                 }
-                finally {
-                    channel.configureBlocking(true);
+                if (wrote && !answerTiming.waitFirst() && VirtualThreads.current()) {
+                    Thread.yield();
+                    int n = readWithoutWaiting(b, off, len);
+                    answerTiming.readAfterYield(n != 0);
+                    if (n != 0) {
+                        return n;
+                    }
                 }
-            }
-            try {
                 return parkingInput.read(b, off, len);
             }
             catch (ClosedByInterruptException e) {
@@ -632,6 +643,17 @@ final class ChannelSocket extends Socket {
             }
             catch (ClosedChannelException e) {
                 throw new SocketException("Socket closed");
+            }
+        }
+
+        /** A parking socket's read that takes what is there and never waits: 0 when nothing is. */
+        private int readWithoutWaiting(byte[] b, int off, int len) throws IOException {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(window.over(b, off, len));
+            }
+            finally {
+                channel.configureBlocking(true);
             }
         }
 
