@@ -135,19 +135,27 @@ final class ChannelSocket extends Socket {
         }
         try {
             probe.clear();
-            if (!parks) {
-                return channel.read(probe) != 0;
-            }
-            channel.configureBlocking(false);
-            try {
-                return channel.read(probe) != 0;
-            }
-            finally {
-                channel.configureBlocking(true);
-            }
+            return readWithoutWaiting(probe) != 0;
         }
         catch (IOException | RuntimeException e) {
             return true;
+        }
+    }
+
+    /**
+     * Takes what the channel holds and never waits: 0 when nothing is there. A parking socket's
+     * channel is non-blocking for this read only (no system call: see the class comment).
+     */
+    private int readWithoutWaiting(ByteBuffer buffer) throws IOException {
+        if (!parks) {
+            return channel.read(buffer);
+        }
+        channel.configureBlocking(false);
+        try {
+            return channel.read(buffer);
+        }
+        finally {
+            channel.configureBlocking(true);
         }
     }
 
@@ -619,7 +627,7 @@ final class ChannelSocket extends Socket {
             justWrote = false;
             try {
                 if (closing) {
-                    int n = readWithoutWaiting(b, off, len);
+                    int n = readWithoutWaiting(window.over(b, off, len));
                     if (n == 0) {
                         throw new SocketException("Socket is closing: read not waited for");
                     }
@@ -627,7 +635,7 @@ final class ChannelSocket extends Socket {
                 }
                 if (wrote && !answerTiming.waitFirst() && VirtualThreads.current()) {
                     Thread.yield();
-                    int n = readWithoutWaiting(b, off, len);
+                    int n = readWithoutWaiting(window.over(b, off, len));
                     answerTiming.readAfterYield(n != 0);
                     if (n != 0) {
                         return n;
@@ -643,17 +651,6 @@ final class ChannelSocket extends Socket {
             }
             catch (ClosedChannelException e) {
                 throw new SocketException("Socket closed");
-            }
-        }
-
-        /** A parking socket's read that takes what is there and never waits: 0 when nothing is. */
-        private int readWithoutWaiting(byte[] b, int off, int len) throws IOException {
-            channel.configureBlocking(false);
-            try {
-                return channel.read(window.over(b, off, len));
-            }
-            finally {
-                channel.configureBlocking(true);
             }
         }
 

@@ -55,13 +55,13 @@ class ChannelSocketTest {
         server.close();
     }
 
-    private ChannelSocket connect() throws IOException {
+    ChannelSocket connect() throws IOException {
         SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
         accepted.add(server.accept());
         return new ChannelSocket(channel);
     }
 
-    private Socket peer() {
+    Socket peer() {
         return accepted.get(accepted.size() - 1);
     }
 
@@ -69,6 +69,25 @@ class ChannelSocketTest {
     Thread newThread(Runnable task, String name) {
         Thread t = new Thread(task, name);
         t.setDaemon(true);
+        return t;
+    }
+
+    /** What a second caller does; its outcome completes a future. */
+    interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Starts {@code call} on a new thread from {@link #newThread}: its result or failure completes {@code outcome}. */
+    <T> Thread start(String name, CompletableFuture<T> outcome, IoCall<T> call) {
+        Thread t = newThread(() -> {
+            try {
+                outcome.complete(call.call());
+            }
+            catch (IOException | RuntimeException e) {
+                outcome.completeExceptionally(e);
+            }
+        }, name);
+        t.start();
         return t;
     }
 
@@ -203,15 +222,7 @@ class ChannelSocketTest {
             socket.duplex();
             socket.setSoTimeout(0);
             CompletableFuture<String> answer = new CompletableFuture<>();
-            Thread reader = newThread(() -> {
-                try {
-                    answer.complete(new String(socket.getInputStream().readNBytes(4)));
-                }
-                catch (IOException e) {
-                    answer.completeExceptionally(e);
-                }
-            }, "duplex-reader");
-            reader.start();
+            Thread reader = start("duplex-reader", answer, () -> new String(socket.getInputStream().readNBytes(4)));
             awaitTrue(() -> isWaiting(reader), Duration.ofSeconds(10), "the reader is waiting");
             socket.getOutputStream().write("ping".getBytes());
             assertThat(new String(peer().getInputStream().readNBytes(4))).isEqualTo("ping");

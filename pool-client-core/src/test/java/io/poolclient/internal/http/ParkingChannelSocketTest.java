@@ -8,14 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Method;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
@@ -60,27 +56,19 @@ class ParkingChannelSocketTest extends ChannelSocketTest {
 
     @Test
     void aWriteThatWaitedForTheSendBufferLeavesTheSocketReadingAsBefore() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-                ChannelSocket socket = new ChannelSocket(SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())));
-                Socket peer = server.accept()) {
+        try (ChannelSocket socket = connect()) {
             socket.setSoTimeout(10_000);
             byte[] body = new byte[16 * 1024 * 1024]; // far beyond both socket buffers: the write must wait
             CompletableFuture<Void> written = new CompletableFuture<>();
-            Thread writer = newThread(() -> {
-                try {
-                    socket.getOutputStream().write(body);
-                    written.complete(null);
-                }
-                catch (IOException e) {
-                    written.completeExceptionally(e);
-                }
-            }, "writer");
-            writer.start();
+            Thread writer = start("writer", written, () -> {
+                socket.getOutputStream().write(body);
+                return null;
+            });
             awaitTrue(() -> isWaiting(writer), Duration.ofSeconds(10), "the writer waits for the send buffer");
-            assertThat(peer.getInputStream().readNBytes(body.length)).hasSize(body.length);
+            assertThat(peer().getInputStream().readNBytes(body.length)).hasSize(body.length);
             written.get(10, TimeUnit.SECONDS);
             assertThat(socket.writeTimedOut()).isFalse();
-            peer.getOutputStream().write("done".getBytes());
+            peer().getOutputStream().write("done".getBytes());
             assertThat(new String(socket.getInputStream().readNBytes(4))).isEqualTo("done");
             socket.setSoTimeout(200);
             assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class)
@@ -90,9 +78,7 @@ class ParkingChannelSocketTest extends ChannelSocketTest {
 
     @Test
     void aPlatformThreadCanUseASocketMadeOnAVirtualThread() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-                ChannelSocket socket = new ChannelSocket(SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort())));
-                Socket peer = server.accept()) {
+        try (ChannelSocket socket = connect()) {
             CompletableFuture<String> outcome = new CompletableFuture<>();
             Thread platform = new Thread(() -> {
                 try {
@@ -117,8 +103,8 @@ class ParkingChannelSocketTest extends ChannelSocketTest {
             }, "platform-user");
             platform.setDaemon(true);
             platform.start();
-            assertThat(new String(peer.getInputStream().readNBytes(4))).isEqualTo("ping");
-            peer.getOutputStream().write("pong".getBytes());
+            assertThat(new String(peer().getInputStream().readNBytes(4))).isEqualTo("ping");
+            peer().getOutputStream().write("pong".getBytes());
             assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo("pong");
             assertThat(socket.probe()).isFalse();
         }
@@ -144,7 +130,7 @@ class ParkingChannelSocketTest extends ChannelSocketTest {
             try {
                 done.get(60, TimeUnit.SECONDS);
             }
-            catch (java.util.concurrent.ExecutionException e) {
+            catch (ExecutionException e) {
                 throw e.getCause();
             }
         }
