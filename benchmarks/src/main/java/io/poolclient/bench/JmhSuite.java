@@ -119,20 +119,29 @@ public final class JmhSuite {
         if (ours != null) {
             md.append("Targets: uncontended ≤ 100 ns: ");
             Result<?> one = ours.get(1);
-            md.append(one == null ? "-" : String.format(Locale.ROOT, "%.1f ns %s", one.getScore(), one.getScore() <= 100 ? "✅" : "❌"));
+            md.append(one == null ? "-" : String.format(Locale.ROOT, "%.1f ns %s", one.getScore(), verdict(one.getScore() <= 100, one)));
             md.append("; ahead of both httpcore5 pools (lower avg time = higher total throughput) at ");
             List<String> verdicts = new ArrayList<>();
             for (int t : POOL_THREADS) {
-                double mine = ours.containsKey(t) ? ours.get(t).getScore() : Double.NaN;
-                double best = Double.MAX_VALUE;
+                Result<?> mineResult = ours.get(t);
+                double mine = mineResult != null ? mineResult.getScore() : Double.NaN;
+                Result<?> bestResult = null;
                 for (Map.Entry<String, Map<Integer, Result<?>>> e : byPool.entrySet()) {
-                    if (!e.getKey().equals("pool-client") && e.getValue().containsKey(t)) {
-                        best = Math.min(best, e.getValue().get(t).getScore());
+                    Result<?> peer = e.getValue().get(t);
+                    if (!e.getKey().equals("pool-client") && peer != null
+                            && (bestResult == null || peer.getScore() < bestResult.getScore())) {
+                        bestResult = peer;
                     }
                 }
-                verdicts.add(String.format(Locale.ROOT, "%d: %.2f× %s", t, best / mine, mine < best ? "✅" : "❌"));
+                double best = bestResult != null ? bestResult.getScore() : Double.MAX_VALUE;
+                verdicts.add(String.format(Locale.ROOT, "%d: %.2f× %s", t, best / mine,
+                        verdict(mine < best, mineResult, bestResult)));
             }
-            md.append(String.join(", ", verdicts)).append(" (best httpcore5 time / pool-client time).\n\n");
+            md.append(String.join(", ", verdicts)).append(" (best httpcore5 time / pool-client time).");
+            if (md.indexOf("❓") >= 0) {
+                md.append(' ').append(UNDECIDED_LEGEND);
+            }
+            md.append("\n\n");
         }
         return md.toString();
     }
@@ -163,7 +172,7 @@ public final class JmhSuite {
             Result<?> many = row.get("10000");
             if (one != null && many != null) {
                 double f = many.getScore() / one.getScore();
-                md.append(String.format(Locale.ROOT, " %.2f %s |", f, f <= 1.20 ? "✅" : "❌"));
+                md.append(String.format(Locale.ROOT, " %.2f %s |", f, verdict(f <= 1.20, one, many)));
             }
             else {
                 md.append(" - |");
@@ -171,6 +180,9 @@ public final class JmhSuite {
             md.append('\n');
         });
         md.append('\n');
+        if (md.indexOf("❓") >= 0) {
+            md.append(UNDECIDED_LEGEND).append("\n\n");
+        }
         return md.toString();
     }
 
@@ -215,6 +227,31 @@ public final class JmhSuite {
             }
         }
         return null;
+    }
+
+    /** What a ❓ means, for the report. */
+    static final String UNDECIDED_LEGEND = "❓: a 99.9 % interval wider than the mean it rests on (the machine moved "
+            + "while that case ran): the verdict is left open.";
+
+    /**
+     * ✅ or ❌ for {@code ok}, or ❓ when one of the {@code compared} results is {@linkplain #decided not
+     * decided}: a verdict resting on it says nothing.
+     */
+    static String verdict(boolean ok, Result<?>... compared) {
+        for (Result<?> r : compared) {
+            if (r != null && !decided(r.getScore(), r.getScoreError())) {
+                return "❓";
+            }
+        }
+        return ok ? "✅" : "❌";
+    }
+
+    /**
+     * Whether a score with this 99.9 % half-width can decide a target: the interval is no wider than the
+     * score itself. A single measurement has no interval (NaN) and counts as decided.
+     */
+    static boolean decided(double score, double error) {
+        return Double.isNaN(error) || error <= Math.abs(score);
     }
 
     private static double err(Result<?> r) {
