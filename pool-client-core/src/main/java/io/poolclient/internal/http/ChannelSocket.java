@@ -337,12 +337,11 @@ final class ChannelSocket extends Socket {
      *       {@code read} that finds nothing, the wait and the {@code read};</li>
      *   <li>a virtual thread (on a socket made on a platform thread: one made on a virtual thread
      *       parks instead, see {@code parkedRead}) lets the other virtual threads run once, reads, and
-     *       when that finds
-     *       nothing lets them run once more before it reads again: on a busy scheduler the answer has
-     *       usually arrived by then, and the read costs no wait on the selector (which on a virtual
-     *       thread is two {@code epoll_wait}s, an {@code epoll_ctl} and a hand-off through the JDK's
-     *       poller thread). While that usually finds nothing (a slow server), it waits on the
-     *       selector first, as a platform thread would.</li>
+     *       when that finds nothing lets them run once more before it reads again: on a busy
+     *       scheduler the answer has usually arrived by then, and the read costs no wait on the
+     *       selector (which on a virtual thread is two {@code epoll_wait}s, an {@code epoll_ctl} and a
+     *       hand-off through the JDK's poller thread). While that usually finds nothing (a slow
+     *       server), it waits on the selector first, as a platform thread would.</li>
      * </ul>
      * A {@link #duplex()} socket reads at once (its reader has no write of its own to follow), and so
      * does one that is {@link #closing()} (it must not wait at all).
